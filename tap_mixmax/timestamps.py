@@ -1,0 +1,89 @@
+"""Normalise Mixmax's mixed timestamp formats to RFC 3339 strings.
+
+Mixmax has no single convention: epoch milliseconds on some objects, ISO strings on
+others, and 10-digit epoch seconds in at least one documented example. Streams declare
+their time fields as ``format: date-time`` in their JSON schema; this module converts
+whatever the API sent for those fields, so the schema stays the one source of truth.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+# Epoch numbers below this are seconds, above it milliseconds: 1e11 seconds is the
+# year 5138, while 1e11 milliseconds is March 1973, before Mixmax existed.
+_SECONDS_CEILING = 100_000_000_000
+
+
+def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JSON type here
+    """Return ``value`` as an RFC 3339 UTC string, or ``None`` when it is not a time.
+
+    Numbers are epoch milliseconds (or seconds when small enough); strings are ISO 8601
+    with or without an offset (UTC assumed when absent). Anything unparseable yields
+    ``None`` rather than failing the whole sync on one odd value.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        seconds = float(value)
+        if abs(seconds) >= _SECONDS_CEILING:
+            seconds /= 1000
+        try:
+            moment = datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+        return _format(moment)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if text.lstrip("-").isdigit():
+            return to_rfc3339(int(text))
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return _format(moment.astimezone(UTC))
+    return None
+
+
+def _format(moment: datetime) -> str:
+    text = moment.isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+def normalize(value: Any, schema: dict[str, Any]) -> Any:  # noqa: ANN401 - JSON in, JSON out
+    """Convert every ``date-time`` field of ``value`` that ``schema`` declares, recursively."""
+    if value is None:
+        return None
+    if schema.get("format") == "date-time":
+        return to_rfc3339(value)
+    if isinstance(value, dict):
+        properties: dict[str, Any] = schema.get("properties", {})
+        if not properties:
+            return value
+        return {
+            key: normalize(item, properties[key]) if key in properties else item
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        items = schema.get("items")
+        if isinstance(items, dict):
+            return [normalize(item, items) for item in value]
+    for option in schema.get("anyOf", []):
+        if _matches_container(value, option):
+            return normalize(value, option)
+    return value
+
+
+def _matches_container(value: Any, schema: dict[str, Any]) -> bool:  # noqa: ANN401
+    types = schema.get("type", [])
+    if isinstance(types, str):
+        types = [types]
+    return (isinstance(value, dict) and "object" in types) or (
+        isinstance(value, list) and "array" in types
+    )
