@@ -1,0 +1,290 @@
+"""``Simulator``: seeded data + the HTTP server + the knobs tests turn."""
+
+from __future__ import annotations
+
+import importlib
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Any, Protocol
+
+from . import catalog
+from .endpoints import Account, Api
+from .faults import Faults
+from .ratelimit import RateLimit, RateLimiter
+from .requestlog import Hook, LoggedRequest, RequestLog
+from .server import AdminApi, SimulatorHTTPServer
+from .store import Store
+
+_METEOR_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
+_DEFAULT_RATE_LIMIT = RateLimit()
+
+
+class UserLike(Protocol):
+    @property
+    def token(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def features(self) -> frozenset[str]: ...
+
+
+class SeedDocLike(Protocol):
+    @property
+    def doc(self) -> dict[str, Any]: ...
+    @property
+    def readers(self) -> frozenset[str]: ...
+    @property
+    def parent_id(self) -> str | None: ...
+
+
+class DatasetLike(Protocol):
+    @property
+    def users(self) -> list[Any]: ...
+    @property
+    def collections(self) -> dict[str, list[Any]]: ...
+
+
+def _parent_collection(collection: str) -> str | None:
+    if collection == "livefeed/events":
+        return "livefeed"
+    if collection == "meetings/transcripts":
+        return "meetings/summaries"
+    for parent, children in catalog.CHILD_ROUTES.items():
+        if collection in children.values():
+            return parent
+    return None
+
+
+class ObjectIdFactory:
+    """ObjectIds = 4-byte clock seconds + 5-byte process value + 3-byte counter, so ids made
+    by one simulator increase with its (injectable) clock, as from one Mongo client."""
+
+    def __init__(self, rng: random.Random, clock: Callable[[], float]) -> None:
+        self._process = rng.getrandbits(40)
+        self._counter = rng.randrange(1 << 23)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last = ""
+
+    def __call__(self) -> str:
+        with self._lock:
+            self._counter = (self._counter + 1) % (1 << 24)
+            made = f"{int(self._clock()) & 0xFFFFFFFF:08x}{self._process:010x}{self._counter:06x}"
+            if made <= self._last:
+                # Counter wrap within one second: keep the promise that ids only increase.
+                made = f"{int(self._last, 16) + 1:024x}"
+            self._last = made
+            return made
+
+
+class Simulator:
+    """A local Mixmax API. ``with Simulator() as sim:`` serves on ``sim.base_url``."""
+
+    def __init__(
+        self,
+        seed: int = 1,
+        scale: float = 1.0,
+        rate_limit: RateLimit | None = _DEFAULT_RATE_LIMIT,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        clock: Callable[[], float] = time.time,
+        dataset: DatasetLike | None = None,
+    ) -> None:
+        self.seed = seed
+        self.scale = scale
+        self.host = host
+        self._requested_port = port
+        self._clock = clock
+        data: Any = dataset if dataset is not None else self._seed().generate(seed, scale)
+        self._rng = random.Random(f"simulator-inserts-{seed}")
+        self._new_oid = ObjectIdFactory(random.Random(f"simulator-oids-{seed}"), clock)
+        self.store = Store(catalog.build_specs())
+        self._users: dict[str, Any] = {}
+        accounts: dict[str, Account] = {}
+        for user in data.users:
+            self._users[user.token] = user
+            accounts[user.token] = Account(user.user_id, set(user.features))
+        for collection, docs in data.collections.items():
+            for item in docs:
+                self.store.add(collection, item.doc, item.readers, item.parent_id)
+        self.api = Api(self.store, accounts)
+        self.limiter = RateLimiter(rate_limit, clock)
+        self.faults = Faults()
+        self.log = RequestLog()
+        self.admin = AdminApi(self)
+        self._server: SimulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @staticmethod
+    def _seed() -> Any:  # noqa: ANN401 - the seed module is duck-typed (see DatasetLike)
+        # Imported on first use: tests may hand in a ready dataset instead.
+        return importlib.import_module(".seed", __package__)
+
+    # lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> Simulator:
+        if self._server is not None:
+            return self
+        self._server = SimulatorHTTPServer((self.host, self._requested_port), self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="mixmax-simulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the simulator is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def root_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        """Short name -> token, e.g. {"ada": "sim-token-ada", "bob": "sim-token-bob"}."""
+        return {token.removeprefix("sim-token-"): token for token in self._users}
+
+    # data ----------------------------------------------------------------------------------
+
+    def _user_id(self, token: str) -> str:
+        account = self.api.accounts.get(token)
+        if account is None:
+            raise KeyError(f"unknown token {token!r}")
+        return account.user_id
+
+    def visible(
+        self, collection: str, token: str, parent_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """What the API would list for this user, newest first, full docs (no projection,
+        no expansion; recipients without ``variables``)."""
+        view = self.store.view(collection, self._user_id(token), parent_id)
+        return [entry.public_doc() for entry in reversed(view.entries)]
+
+    def insert(
+        self,
+        collection: str,
+        doc: dict[str, Any] | None = None,
+        *,
+        token: str = "sim-token-ada",  # noqa: S107 - the demo user's public token
+        _id: str | None = None,
+        parent_id: str | None = None,
+    ) -> dict[str, Any]:
+        spec = self.store.spec(collection)
+        owner = self._users.get(token)
+        if owner is None:
+            raise KeyError(f"unknown token {token!r}")
+        parent_name = _parent_collection(collection)
+        parent_entry = None
+        if parent_name is not None:
+            if parent_id is None:
+                raise ValueError(f"{collection} needs a parent_id")
+            parent_entry = self.store.get(parent_name, parent_id)
+            if parent_entry is None:
+                raise KeyError(f"no {parent_name} with _id {parent_id!r}")
+        with self.store.lock:
+            if doc is None:
+                doc = self._seed().new_doc(
+                    collection,
+                    rng=self._rng,
+                    owner=owner,
+                    now_ms=int(self._clock() * 1000),
+                    parent=parent_entry.public_doc() if parent_entry else None,
+                )
+                generated = True
+            else:
+                doc = dict(doc)
+                generated = False
+            assert doc is not None
+            if _id is not None:
+                doc[spec.id_field] = _id
+            elif spec.sort_field == "_id" and spec.id_field == "_id":
+                if generated or "_id" not in doc:
+                    doc["_id"] = self._new_oid()
+            elif spec.id_field not in doc:
+                doc[spec.id_field] = "".join(self._rng.choices(_METEOR_ALPHABET, k=17))
+            readers: Iterable[str] = (
+                parent_entry.readers if parent_entry is not None else {owner.user_id}
+            )
+            entry = self.store.add(collection, doc, readers, parent_id)
+            return entry.public_doc() if not spec.hidden else dict(entry.doc)
+
+    def update(self, collection: str, _id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.store.update(collection, _id, changes).doc)
+
+    def delete(self, collection: str, _id: str) -> None:
+        with self.store.lock:
+            self.store.delete(collection, _id)
+            if collection == "messages" and self.store.get("livefeed", _id) is not None:
+                # A live-feed row is the tracked message itself; it goes with it.
+                self.store.delete("livefeed", _id)
+
+    # knobs ---------------------------------------------------------------------------------
+
+    def set_rate_limit(self, rate_limit: RateLimit | None) -> None:
+        self.limiter.configure(rate_limit)
+
+    def set_max_limit(self, route: str, n: int) -> None:
+        self.api.set_max_limit(route, n)
+
+    def set_feature(self, token: str, feature: str, enabled: bool) -> None:
+        account = self.api.accounts.get(token)
+        if account is None:
+            raise KeyError(f"unknown token {token!r}")
+        if enabled:
+            account.features.add(feature)
+        else:
+            account.features.discard(feature)
+
+    # observability -------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        return self.log.items
+
+    def count(self, path_prefix: str | None = None, status: int | None = None) -> int:
+        return self.log.count(path_prefix, status)
+
+    def clear_log(self) -> None:
+        self.log.clear()
+
+    def after_response(self, callback: Hook) -> Callable[[], None]:
+        return self.log.add_hook(callback)
+
+    def clear_hooks(self) -> None:
+        self.log.clear_hooks()

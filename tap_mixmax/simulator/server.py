@@ -1,0 +1,317 @@
+"""The HTTP transport: a threaded HTTP/1.1 keep-alive server in front of ``Api``.
+
+Order of work for an API request: rate limit (per token, or per client address without one)
+→ injected fault → auth and routing → log → after-response hooks → send. Hooks run after the
+response is final but before its bytes leave, so a hook's inserts can never race the client's
+next request, which is what "between page requests" needs; for the client this is
+indistinguishable from running them after the send.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qs, urlsplit
+
+from .endpoints import MSG_NOT_FOUND, MSG_RATE_LIMITED, Response, error
+from .faults import Fault
+from .ratelimit import RateLimit
+from .requestlog import LoggedRequest
+from .store import dumps
+
+if TYPE_CHECKING:
+    from .app import Simulator
+
+_HTML_ERROR = (
+    "<html><head><title>{code} {reason}</title></head><body><center><h1>{code} {reason}</h1>"
+    "</center><hr><center>nginx</center></body></html>"
+)
+
+
+class SimulatorHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+        self.simulator = simulator
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, Handler)
+
+    def track(self, sock: socket.socket, alive: bool) -> None:
+        with self._open_lock:
+            if alive:
+                self._open.add(sock)
+            else:
+                self._open.discard(sock)
+
+    def close_connections(self) -> None:
+        """Unblock keep-alive threads still waiting on idle clients at shutdown."""
+        with self._open_lock:
+            socks = list(self._open)
+        for sock in socks:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Clients that vanish mid-response are routine in fault tests; stay quiet.
+        return
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "mixmax-simulator"
+    timeout = 120
+
+    @property
+    def sim(self) -> Simulator:
+        return cast(SimulatorHTTPServer, self.server).simulator
+
+    def setup(self) -> None:
+        super().setup()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        cast(SimulatorHTTPServer, self.server).track(self.connection, True)
+
+    def finish(self) -> None:
+        cast(SimulatorHTTPServer, self.server).track(self.connection, False)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    # ---------------------------------------------------------------------------------------
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _dispatch(self) -> None:
+        parts = urlsplit(self.path)
+        path = parts.path
+        query = parse_qs(parts.query, keep_blank_values=True)
+        body = self._read_body()
+        if path.startswith("/_admin/"):
+            self._send(self.sim.admin.handle(self.command, path, query, body))
+            return
+        self._api(path, query)
+
+    def _api(self, path: str, query: dict[str, list[str]]) -> None:
+        sim = self.sim
+        api_path = path[3:] if path == "/v1" or path.startswith("/v1/") else None
+        token = self.headers.get("X-API-Token") or next(iter(query.get("apiToken", [])), None)
+        account = sim.api.accounts.get(token) if token else None
+        user_id = account.user_id if account else None
+        identity = f"token:{token}" if token else f"ip:{self.client_address[0]}"
+        decision = sim.limiter.check(identity)
+        fault: Fault | None = None
+        if decision is not None and not decision.allowed:
+            response = error(429, MSG_RATE_LIMITED, user_id)
+        else:
+            fault = sim.faults.pick(api_path if api_path is not None else path)
+            response = self._answer(fault, api_path, query, token, user_id)
+        if decision is not None:
+            response.headers.extend(decision.headers())
+        if fault is not None and fault.kind == "ratelimit":
+            # An injected 429 is a burst from the limiter's point of view: no budget spent.
+            sim.limiter.refund(identity)
+            response.headers = [h for h in response.headers if h[0] != "X-RateLimit-Remaining"]
+            response.headers += [
+                ("X-RateLimit-Remaining", "0"),
+                ("Retry-After", str(fault.retry_after)),
+            ]
+        dropped = fault is not None and fault.kind == "drop"
+        logged = LoggedRequest(
+            method=self.command,
+            path=path,
+            query={k: v[0] for k, v in query.items() if v},
+            status=0 if dropped else response.status,
+            user_id=response.user_id or user_id,
+            fault=fault.kind if fault else None,
+        )
+        sim.log.append(logged)
+        sim.log.run_hooks(logged)
+        if dropped:
+            self._drop()
+        else:
+            self._send(response, truncate=fault is not None and fault.kind == "truncate")
+
+    def _answer(
+        self,
+        fault: Fault | None,
+        api_path: str | None,
+        query: dict[str, list[str]],
+        token: str | None,
+        user_id: str | None,
+    ) -> Response:
+        if fault is not None:
+            injected = self._fault_response(fault, user_id)
+            if injected is not None:
+                return injected
+            if fault.kind == "slow":
+                time.sleep(fault.delay)
+        if api_path is None:
+            return error(404, MSG_NOT_FOUND, user_id)
+        return self.sim.api.handle(self.command, api_path, query, token)
+
+    @staticmethod
+    def _fault_response(fault: Fault, user_id: str | None) -> Response | None:
+        if fault.kind == "status":
+            reason = HTTPStatus(fault.status).phrase
+            return error(fault.status, reason, user_id)
+        if fault.kind == "html":
+            reason = HTTPStatus(fault.status).phrase
+            page = _HTML_ERROR.format(code=fault.status, reason=reason).encode()
+            return Response(fault.status, page, "text/html", user_id=user_id)
+        if fault.kind == "ratelimit":
+            return error(429, MSG_RATE_LIMITED, user_id)
+        return None
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _send(self, response: Response, *, truncate: bool = False) -> None:
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = "Unknown"
+        lines = [
+            f"HTTP/1.1 {response.status} {reason}",
+            "Server: mixmax-simulator",
+            f"Content-Type: {response.content_type}",
+            f"Content-Length: {len(response.body)}",
+        ]
+        lines.extend(f"{name}: {value}" for name, value in response.headers)
+        if truncate or self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        payload = response.body[: len(response.body) // 2] if truncate else response.body
+        try:
+            self.wfile.write(head + payload)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+            return
+        if truncate:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+
+class AdminApi:
+    """JSON control routes outside /v1, for demos and for tests in other processes."""
+
+    def __init__(self, simulator: Simulator) -> None:
+        self.sim = simulator
+        self._routes: dict[tuple[str, str], Callable[[dict[str, Any]], object]] = {
+            ("POST", "/_admin/insert"): self._insert,
+            ("POST", "/_admin/update"): self._update,
+            ("POST", "/_admin/delete"): self._delete,
+            ("POST", "/_admin/reset-log"): self._reset_log,
+            ("GET", "/_admin/log"): self._log,
+            ("POST", "/_admin/rate-limit"): self._rate_limit,
+            ("POST", "/_admin/feature"): self._feature,
+            ("POST", "/_admin/faults"): self._faults,
+            ("GET", "/_admin/health"): lambda _: {"ok": True},
+        }
+
+    def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
+        route = self._routes.get((method, path.rstrip("/")))
+        if route is None:
+            return error(404, MSG_NOT_FOUND)
+        try:
+            payload = json.loads(body) if body.strip() else {}
+            if not isinstance(payload, dict):
+                return error(400, "the body must be a JSON object")
+            return Response(200, dumps(route(payload)))
+        except KeyError as exc:
+            return error(404, str(exc.args[0] if exc.args else exc))
+        except (ValueError, TypeError) as exc:
+            return error(400, str(exc))
+
+    def _insert(self, p: dict[str, Any]) -> object:
+        kwargs: dict[str, Any] = {"_id": p.get("_id"), "parent_id": p.get("parent_id")}
+        if p.get("token"):
+            kwargs["token"] = p["token"]
+        return self.sim.insert(p["collection"], p.get("doc"), **kwargs)
+
+    def _update(self, p: dict[str, Any]) -> object:
+        return self.sim.update(p["collection"], p["_id"], dict(p.get("changes") or {}))
+
+    def _delete(self, p: dict[str, Any]) -> object:
+        self.sim.delete(p["collection"], p["_id"])
+        return {"deleted": True}
+
+    def _reset_log(self, _: dict[str, Any]) -> object:
+        self.sim.clear_log()
+        return {"ok": True}
+
+    def _log(self, _: dict[str, Any]) -> object:
+        items = self.sim.requests
+        return {
+            "count": len(items),
+            "requests": [
+                {
+                    "method": r.method,
+                    "path": r.path,
+                    "query": r.query,
+                    "status": r.status,
+                    "user_id": r.user_id,
+                    "fault": r.fault,
+                }
+                for r in items
+            ],
+        }
+
+    def _rate_limit(self, p: dict[str, Any]) -> object:
+        if p.get("off"):
+            self.sim.set_rate_limit(None)
+        else:
+            self.sim.set_rate_limit(RateLimit(int(p["limit"]), float(p["window"])))
+        return {"ok": True}
+
+    def _feature(self, p: dict[str, Any]) -> object:
+        self.sim.set_feature(p["token"], p["feature"], bool(p.get("enabled", True)))
+        return {"ok": True}
+
+    def _faults(self, p: dict[str, Any]) -> object:
+        faults = self.sim.faults
+        if p.get("clear"):
+            faults.clear()
+        if "random" in p:
+            kinds = p.get("kinds") or [500, 502, 503, 504]
+            faults.random(
+                float(p["random"]),
+                seed=int(p.get("seed", 0)),
+                kinds=kinds,
+                path_prefix=p.get("path_prefix", "/"),
+            )
+        if p.get("faults"):
+            faults.schedule(p.get("path_prefix", "/"), list(p["faults"]), at=p.get("at"))
+        return {"ok": True}
