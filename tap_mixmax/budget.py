@@ -1,0 +1,169 @@
+"""The process-wide Mixmax rate budget.
+
+Mixmax allows 120 requests per 60 s per user and IP, and reports where a client stands
+in ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` on every
+response. Every request of every stream asks this one object for a turn, so the tap
+spends the whole window at full speed, then waits exactly until the server's reset
+instead of tripping a 429. A 429 that happens anyway (another client sharing the token)
+blocks every stream for exactly ``Retry-After`` seconds.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import requests
+
+DEFAULT_LIMIT = 120
+DEFAULT_WINDOW_SECONDS = 60.0
+# Reset values above this are epoch seconds; below it, a delay in seconds.
+_EPOCH_THRESHOLD = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class BudgetSnapshot:
+    """Where the budget stands, for progress logs."""
+
+    limit: int
+    remaining: int | None
+    resets_in: float | None
+    requests: int
+    waited_seconds: float
+    rate_limited: int
+
+
+class RateBudget:
+    """Paces requests from the server's rate-limit headers, or from a local window."""
+
+    def __init__(
+        self,
+        limit: int = DEFAULT_LIMIT,
+        window: float = DEFAULT_WINDOW_SECONDS,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._limit = limit
+        self._window = window
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._sent: collections.deque[float] = collections.deque()
+        self._remaining: int | None = None
+        self._reset_at: float | None = None
+        self._blocked_until = 0.0
+        self.requests = 0
+        self.waited_seconds = 0.0
+        self.rate_limited = 0
+
+    def acquire(self) -> None:
+        """Block until one more request fits in the budget, then count it."""
+        while True:
+            with self._lock:
+                delay = self._delay()
+                if delay <= 0:
+                    self._count_request()
+                    return
+            self.waited_seconds += delay
+            self._sleep(delay)
+
+    def _delay(self) -> float:
+        now = self._clock()
+        if self._blocked_until > now:
+            return self._blocked_until - now
+        while self._sent and self._sent[0] <= now - self._window:
+            self._sent.popleft()
+        if self._reset_at is not None and self._reset_at <= now:
+            # The server's window has rolled over: its next response says where we are.
+            self._remaining, self._reset_at = None, None
+        if self._remaining is not None and self._reset_at is not None:
+            return 0.0 if self._remaining > 0 else self._reset_at - now
+        if len(self._sent) >= self._limit:
+            return self._sent[0] + self._window - now
+        return 0.0
+
+    def _count_request(self) -> None:
+        self._sent.append(self._clock())
+        self.requests += 1
+        if self._remaining is not None:
+            self._remaining -= 1
+
+    def observe(self, response: requests.Response, *_args: object, **_kwargs: object) -> None:
+        """Learn the server's view of the budget from any response (a requests hook)."""
+        headers = response.headers
+        with self._lock:
+            limit = _as_int(headers.get("X-RateLimit-Limit"))
+            if limit is not None and limit > 0:
+                self._limit = limit
+            remaining = _as_int(headers.get("X-RateLimit-Remaining"))
+            reset = self._seconds_until(headers.get("X-RateLimit-Reset"))
+            if remaining is not None and reset is not None:
+                self._remaining = max(remaining, 0)
+                self._reset_at = self._clock() + reset
+
+    def wait_after_429(self, response: requests.Response) -> float:
+        """Hold every request back for as long as the 429 asks; return that wait."""
+        wait = self._seconds_until_retry(response)
+        with self._lock:
+            self.rate_limited += 1
+            self._blocked_until = max(self._blocked_until, self._clock() + wait)
+        return wait
+
+    def _seconds_until_retry(self, response: requests.Response) -> float:
+        retry_after = response.headers.get("Retry-After")
+        if retry_after is not None:
+            seconds = _as_float(retry_after)
+            if seconds is None:
+                try:
+                    moment = parsedate_to_datetime(retry_after).timestamp()
+                except (TypeError, ValueError):
+                    moment = None
+                seconds = None if moment is None else moment - self._wall_clock()
+            if seconds is not None:
+                return max(seconds, 0.0)
+        reset = self._seconds_until(response.headers.get("X-RateLimit-Reset"))
+        return reset if reset is not None else self._window
+
+    def _seconds_until(self, value: str | None) -> float | None:
+        number = _as_float(value)
+        if number is None:
+            return None
+        if number > _EPOCH_THRESHOLD:
+            number -= self._wall_clock()
+        # A reset further away than one window means the clocks disagree; trust the window.
+        return min(max(number, 0.0), self._window)
+
+    def snapshot(self) -> BudgetSnapshot:
+        """Return the budget's current figures."""
+        with self._lock:
+            now = self._clock()
+            resets_in = None if self._reset_at is None else max(self._reset_at - now, 0.0)
+            return BudgetSnapshot(
+                limit=self._limit,
+                remaining=self._remaining,
+                resets_in=resets_in,
+                requests=self.requests,
+                waited_seconds=self.waited_seconds,
+                rate_limited=self.rate_limited,
+            )
+
+
+def _as_float(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value.strip())
+    except ValueError:
+        return None
+
+
+def _as_int(value: str | None) -> int | None:
+    number = _as_float(value)
+    return None if number is None else int(number)

@@ -1,0 +1,38 @@
+"""Templates (snippets), their tags, and code snippets."""
+
+from __future__ import annotations
+
+from tap_mixmax.cursor_stream import ChildCursorStream, CursorStream
+
+
+class SnippetsStream(CursorStream):
+    """/snippets: templates and snippets the user owns or that are shared with them."""
+
+    name = "snippets"
+    path = "/snippets"
+    expansions = ("analytics", "userId")
+
+
+class SnippetTagsStream(CursorStream):
+    """/snippettags: template folders (tags)."""
+
+    name = "snippet_tags"
+    path = "/snippettags"
+    child_key = "tagId"
+
+
+class SnippetTagSnippetsStream(ChildCursorStream):
+    """/snippettags/:id/snippets: the templates in each tag."""
+
+    name = "snippet_tag_snippets"
+    path = "/snippettags/{tagId}/snippets"
+    parent_stream_type = SnippetTagsStream
+    parent_key = "tagId"
+    primary_keys = ("tagId", "_id")
+
+
+class CodeSnippetsStream(CursorStream):
+    """/codesnippets: formatted code blocks."""
+
+    name = "code_snippets"
+    path = "/codesnippets"

@@ -1,0 +1,55 @@
+"""The user, their preferences, teams, reports and file requests."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tap_mixmax.client import SingletonStream
+from tap_mixmax.cursor_stream import ChildCursorStream, CursorStream
+
+
+class CurrentUserStream(SingletonStream):
+    """/users/me: the token's user. Read first: a cheap check that the token works."""
+
+    name = "current_user"
+    path = "/users/me"
+
+
+class UserPreferencesStream(SingletonStream):
+    """/userpreferences/me: the user's settings, an open-ended object."""
+
+    name = "user_preferences"
+    path = "/userpreferences/me"
+
+
+class TeamsStream(CursorStream):
+    """/teams: teams the user belongs to (17-character ids, paged by creation time)."""
+
+    name = "teams"
+    path = "/teams"
+    created_at_field = "createdAt"
+    child_key = "teamId"
+
+
+class TeamMembersStream(ChildCursorStream):
+    """/teams/:id/members: one row per member or pending invite of a team."""
+
+    name = "team_members"
+    path = "/teams/{teamId}/members"
+    parent_stream_type = TeamsStream
+    parent_key = "teamId"
+    primary_keys: ClassVar[tuple[str, ...]] = ("teamId", "memberId")
+
+
+class InsightsReportsStream(CursorStream):
+    """/insightsreports: saved report definitions."""
+
+    name = "insights_reports"
+    path = "/insightsreports"
+
+
+class FileRequestsStream(CursorStream):
+    """/filerequests: file requests sent, with the uploads they received."""
+
+    name = "file_requests"
+    path = "/filerequests"

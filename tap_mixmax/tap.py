@@ -1,0 +1,225 @@
+"""TapMixmax: settings, the shared connection, and the list of streams."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import requests
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.authenticators import APIKeyAuthenticator
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
+
+from tap_mixmax import __version__
+from tap_mixmax.budget import RateBudget
+from tap_mixmax.progress import ProgressLog
+from tap_mixmax.streams import STREAM_TYPES
+
+DEFAULT_API_URL = "https://api.mixmax.com/v1"
+MAX_PAGE_SIZE = 300
+
+
+@dataclass
+class MixmaxConnection:
+    """What every stream shares: one session, one token, one rate budget, one log."""
+
+    session: requests.Session
+    authenticator: APIKeyAuthenticator
+    budget: RateBudget
+    progress: ProgressLog
+
+
+class TapMixmax(Tap):
+    """Singer tap for the Mixmax REST API."""
+
+    name = "tap-mixmax"
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "api_token",
+            th.StringType,
+            required=True,
+            secret=True,
+            title="API token",
+            description="Mixmax API token (Settings > Integrations > API). Sent as the "
+            "X-API-Token header and never logged.",
+        ),
+        th.Property(
+            "api_url",
+            th.StringType,
+            default=DEFAULT_API_URL,
+            title="API URL",
+            description="Base URL of the Mixmax API. Plain http is accepted only for "
+            "loopback hosts, such as the bundled simulator.",
+        ),
+        th.Property(
+            "start_date",
+            th.DateTimeType,
+            title="Start date",
+            description="Skip objects created before this moment; older pages are not "
+            "fetched. Applies to full walks of cursor collections.",
+        ),
+        th.Property(
+            "page_size",
+            th.IntegerType,
+            default=MAX_PAGE_SIZE,
+            title="Page size",
+            description="Objects asked for per request (1-300; Mixmax caps some endpoints "
+            "lower and the tap follows the API's flags, not the page length).",
+        ),
+        th.Property(
+            "refresh_changed_objects",
+            th.BooleanType,
+            default=True,
+            title="Refresh changed objects",
+            description="Re-read collections whose objects change after creation on the "
+            "schedule of full_refresh_interval_hours. When false, runs after the first read "
+            "only new objects (one request per stream when nothing is new), and edits and "
+            "deletions made in Mixmax are never seen.",
+        ),
+        th.Property(
+            "full_refresh_interval_hours",
+            th.NumberType,
+            default=24,
+            title="Full refresh interval (hours)",
+            description="With refresh_changed_objects, a collection whose last complete read "
+            "is older than this is read whole again; 0 re-reads on every run.",
+        ),
+        th.Property(
+            "expand",
+            th.ObjectType(
+                th.Property("sequences", th.ArrayType(th.StringType)),
+                th.Property("rules", th.ArrayType(th.StringType)),
+                th.Property("contact_groups", th.ArrayType(th.StringType)),
+                th.Property("contacts", th.ArrayType(th.StringType)),
+                th.Property("snippets", th.ArrayType(th.StringType)),
+                additional_properties=False,
+            ),
+            default={},
+            title="Expansions",
+            description='Expansions to ask for, per stream, e.g. {"sequences": ["stages"], '
+            '"contact_groups": ["count"]}.',
+        ),
+        th.Property(
+            "include_recipient_variables",
+            th.BooleanType,
+            default=True,
+            title="Include recipient variables",
+            description="Ask /sequences/:id/recipients for each recipient's variables.",
+        ),
+        th.Property(
+            "request_timeout",
+            th.IntegerType,
+            default=60,
+            title="Request timeout (seconds)",
+            description="Seconds to wait for one response before retrying it.",
+        ),
+        th.Property(
+            "max_retries",
+            th.IntegerType,
+            default=5,
+            title="Retries",
+            description="Retries of a request that failed with a 5xx, a timeout or a "
+            "dropped connection, with exponential backoff. 429s are waited out separately.",
+        ),
+        th.Property(
+            "progress_interval_seconds",
+            th.NumberType,
+            default=30,
+            title="Progress interval (seconds)",
+            description="How often to log records, requests and rate-budget use.",
+        ),
+        th.Property(
+            "user_agent",
+            th.StringType,
+            default=f"tap-mixmax/{__version__}",
+            title="User agent",
+            description="User-Agent header sent with every request.",
+        ),
+    ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(*args, **kwargs)
+        self.mixmax = self._connect()
+
+    def _connect(self) -> MixmaxConnection:
+        check_settings(dict(self.config))
+        budget = RateBudget()
+        session = requests.Session()
+        session.hooks["response"].append(budget.observe)
+        authenticator = APIKeyAuthenticator(
+            key="X-API-Token",
+            value=str(self.config.get("api_token", "")),
+            location="header",
+        )
+        progress = ProgressLog(
+            self.logger,
+            budget,
+            interval_seconds=float(self.config.get("progress_interval_seconds", 30)),
+        )
+        return MixmaxConnection(session, authenticator, budget, progress)
+
+    def discover_streams(self) -> list[Any]:
+        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    @classmethod
+    def invoke(cls, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        """Run the tap, turning known failures into one line and a non-zero exit."""
+        try:
+            super().invoke(*args, **kwargs)
+        except (FatalAPIError, ConfigValidationError) as exc:
+            cls.logger.error("%s", one_line(exc))  # noqa: TRY400 - the line is the message
+            sys.exit(1)
+
+
+def check_settings(config: dict[str, Any]) -> None:
+    """Reject settings the SDK's schema check cannot judge."""
+    problems = []
+    url = urlparse(str(config.get("api_url", DEFAULT_API_URL)))
+    if url.scheme not in {"https", "http"} or not url.hostname:
+        problems.append(f"api_url must be an https URL such as {DEFAULT_API_URL}")
+    elif url.scheme == "http" and not _is_loopback(url.hostname):
+        problems.append(
+            "api_url may use plain http only for loopback hosts (127.0.0.1, localhost); "
+            "use https for Mixmax"
+        )
+    page_size = config.get("page_size", MAX_PAGE_SIZE)
+    if not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        problems.append(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+    for stream, values in dict(config.get("expand") or {}).items():
+        allowed = EXPANSIONS.get(stream, ())
+        unknown = sorted(set(values) - set(allowed))
+        if unknown:
+            problems.append(
+                f"expand.{stream} has unknown values {unknown}; allowed: {list(allowed)}"
+            )
+    if problems:
+        raise ConfigValidationError("; ".join(problems), errors=problems)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line, for a person reading a failed run."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, ConfigValidationError) and exc.errors:
+        text = "invalid config: " + "; ".join(exc.errors)
+    return " ".join(text.split())
+
+
+EXPANSIONS: dict[str, tuple[str, ...]] = {
+    str(getattr(stream_type, "name")): getattr(stream_type, "expansions")  # noqa: B009
+    for stream_type in STREAM_TYPES
+    if getattr(stream_type, "expansions", ())
+}
