@@ -1,0 +1,417 @@
+"""Fixtures for the end-to-end tests: real processes, real Singer targets, no mocks.
+
+Prerequisites come from ``bash scripts/e2e_setup.sh`` (PostgreSQL from Debian's packages,
+Meltano in ``.e2e/meltano``, ``meltano install`` of ``meltano.yml``'s plugins into
+``.meltano/``). Where a prerequisite is missing the test is skipped with a one-line message
+naming that command, and fails with the same message when ``CI=true``.
+
+Environment:
+  MELTANO_BIN   the meltano executable (default ``.e2e/meltano/bin/meltano``)
+  E2E_PG_PORT   port of the throwaway PostgreSQL cluster (default 55432, scripts/postgres.sh)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SETUP_CMD = "bash scripts/e2e_setup.sh"
+DEMO_TOKEN = "sim-token-ada"
+SIM_SCALE = 0.3
+PG_PASSWORD = os.environ.get("E2E_PG_PASSWORD", "e2e-postgres")
+PG_PORT = int(os.environ.get("E2E_PG_PORT", "55432"))
+
+
+def missing_prerequisite(what: str) -> NoReturn:
+    """Skip (locally) or fail (CI=true) with one line that names the setup command."""
+    message = f"{what}: run `{SETUP_CMD}` first"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+# --------------------------------------------------------------------------------------
+# Stream ↔ simulator collection mapping (the tap's streams, the simulator's endpoints).
+# --------------------------------------------------------------------------------------
+
+TOP_LEVEL_COLLECTIONS: dict[str, str] = {
+    "sequences": "sequences",
+    "sequence_folders": "sequencefolders",
+    "messages": "messages",
+    "live_feed": "livefeed",
+    "snippets": "snippets",
+    "snippet_tags": "snippettags",
+    "code_snippets": "codesnippets",
+    "contacts": "contacts",
+    "contact_groups": "contactgroups",
+    "file_requests": "filerequests",
+    "meeting_types": "meetingtypes",
+    "meeting_invites": "meetinginvites",
+    "meeting_summaries": "meetings/summaries",
+    "insights_reports": "insightsreports",
+    "integration_commands": "integrations/commands",
+    "integration_enhancements": "integrations/enhancements",
+    "integration_link_resolvers": "integrations/linkresolvers",
+    "integration_sidebars": "integrations/sidebars",
+    "rules": "rules",
+    "teams": "teams",
+    "unsubscribes": "unsubscribes",
+    "polls": "polls",
+    "qa": "qa",
+    "yes_no": "yesno",
+    "reminders": "reminders",
+    "events": "events",
+    "current_user": "users/me",
+    "user_preferences": "userpreferences/me",
+    "appointment_links": "appointmentlinks/me",
+}
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """A child stream: its collection, its parent stream, and the parent field its rows hang on."""
+
+    collection: str
+    parent_stream: str
+    parent_field: str = "_id"
+
+
+CHILD_STREAMS: dict[str, ChildSpec] = {
+    "sequence_recipients": ChildSpec("sequences/recipients", "sequences"),
+    "snippet_tag_snippets": ChildSpec("snippettags/snippets", "snippet_tags"),
+    "contact_notes": ChildSpec("contacts/notes", "contacts"),
+    "contact_group_members": ChildSpec("contactgroups/contacts", "contact_groups"),
+    "rule_actions": ChildSpec("rules/actions", "rules"),
+    "team_members": ChildSpec("teams/members", "teams"),
+    "live_feed_events": ChildSpec("livefeed/events", "live_feed", "messageId"),
+    "meeting_transcripts": ChildSpec("meetings/transcripts", "meeting_summaries"),
+}
+
+
+def expected_rows(sim: Any, stream: str, token: str = DEMO_TOKEN) -> list[dict[str, Any]]:
+    """What the API lists for ``stream`` to the user of ``token`` (children: over all parents)."""
+    if stream in TOP_LEVEL_COLLECTIONS:
+        return list(sim.visible(TOP_LEVEL_COLLECTIONS[stream], token))
+    if stream in CHILD_STREAMS:
+        spec = CHILD_STREAMS[stream]
+        rows: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for parent in expected_rows(sim, spec.parent_stream, token):
+            parent_id = parent.get(spec.parent_field)
+            if parent_id is None or str(parent_id) in seen:
+                continue
+            seen.add(str(parent_id))
+            rows.extend(sim.visible(spec.collection, token, parent_id=str(parent_id)))
+        return rows
+    raise KeyError(f"tests/e2e/conftest.py knows no simulator collection for stream {stream!r}")
+
+
+# --------------------------------------------------------------------------------------
+# The tap as installed in the dev venv.
+# --------------------------------------------------------------------------------------
+
+
+def tap_executable() -> Path:
+    exe = Path(sys.executable).parent / "tap-mixmax"
+    if not exe.exists():
+        pytest.fail(f"{exe} not found: install the project (`pip install -e .[dev]`)")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def tap_bin() -> Path:
+    return tap_executable()
+
+
+@dataclass
+class Catalog:
+    """The tap's discovered catalog, reduced to what the tests need."""
+
+    raw: dict[str, Any]
+    streams: dict[str, dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.streams = {s["tap_stream_id"]: s for s in self.raw["streams"]}
+
+    def stream_metadata(self, stream: str) -> dict[str, Any]:
+        for entry in self.streams[stream].get("metadata", []):
+            if entry.get("breadcrumb") == []:
+                return dict(entry.get("metadata", {}))
+        return {}
+
+    def selected_by_default(self) -> list[str]:
+        out = []
+        for name in self.streams:
+            meta = self.stream_metadata(name)
+            if meta.get("selected", meta.get("selected-by-default", False)):
+                out.append(name)
+        return sorted(out)
+
+    def key_properties(self, stream: str) -> list[str]:
+        keys = self.streams[stream].get("key_properties")
+        if keys is None:
+            keys = self.stream_metadata(stream).get("table-key-properties", [])
+        return list(keys)
+
+    def schema(self, stream: str) -> dict[str, Any]:
+        return dict(self.streams[stream]["schema"])
+
+
+def run_checked(
+    cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; on failure show its command line, exit code and the end of stderr."""
+    proc = subprocess.run(
+        cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or "").splitlines()[-60:])
+        pytest.fail(f"{' '.join(cmd)} exited {proc.returncode}\n--- stderr (tail) ---\n{tail}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def tap_about(tap_bin: Path) -> dict[str, Any]:
+    out = run_checked([str(tap_bin), "--about", "--format=json"]).stdout
+    return dict(json.loads(out))
+
+
+# --------------------------------------------------------------------------------------
+# Simulator.
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def simulator() -> Iterator[Any]:
+    """A fresh simulator on a free loopback port, no rate limit, scale 0.3."""
+    # Imported here so the settings-drift tests don't need the simulator.
+    from tap_mixmax.simulator import Simulator  # noqa: PLC0415
+
+    with Simulator(seed=1, scale=SIM_SCALE, rate_limit=None, port=0) as sim:
+        yield sim
+
+
+def tap_config(sim: Any, **extra: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "api_url": sim.base_url,
+        "api_token": DEMO_TOKEN,
+        "start_date": "2000-01-01T00:00:00Z",
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture
+def catalog(tap_bin: Path, simulator: Any, tmp_path: Path) -> Catalog:
+    cfg = tmp_path / "discover-config.json"
+    cfg.write_text(json.dumps(tap_config(simulator)))
+    out = run_checked([str(tap_bin), "--config", str(cfg), "--discover"]).stdout
+    return Catalog(json.loads(out))
+
+
+# --------------------------------------------------------------------------------------
+# Meltano and the plugins it installed.
+# --------------------------------------------------------------------------------------
+
+PLUGIN_EXECUTABLES = {
+    ("extractors", "tap-mixmax"): "tap-mixmax",
+    ("loaders", "target-jsonl"): "target-jsonl",
+    ("loaders", "target-duckdb"): "target-duckdb",
+    ("loaders", "target-postgres"): "target-postgres",
+}
+
+
+def plugin_venv(kind: str, name: str) -> Path:
+    venv = ROOT / ".meltano" / kind / name / "venv"
+    exe = venv / "bin" / PLUGIN_EXECUTABLES[(kind, name)]
+    if not exe.exists():
+        missing_prerequisite(f"Meltano plugin {name} is not installed ({exe} missing)")
+    return venv
+
+
+@pytest.fixture(scope="session")
+def meltano_bin() -> Path:
+    default = ROOT / ".e2e" / "meltano" / "bin" / "meltano"
+    path = Path(os.environ.get("MELTANO_BIN", str(default)))
+    if not path.exists():
+        found = shutil.which(str(path))
+        if found is None:
+            missing_prerequisite(f"meltano not found at {path} (MELTANO_BIN)")
+        path = Path(found)
+    return path
+
+
+@dataclass
+class MeltanoProject:
+    """``meltano`` on this repo's meltano.yml with its own system database (state) per test.
+
+    Every run uses environment ``dev``; the tap and loaders are pointed at the test's
+    simulator and output files through Meltano's environment-variable overrides
+    (TAP_MIXMAX_API_URL, TARGET_DUCKDB_FILEPATH, ...), so meltano.yml is never edited.
+    """
+
+    meltano: Path
+    workdir: Path
+    overrides: dict[str, str] = field(default_factory=dict)
+    logs: list[str] = field(default_factory=list)
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TAP_MIXMAX_", "TARGET_", "MELTANO_"))
+        }
+        env.update(
+            {
+                "MELTANO_ENVIRONMENT": "dev",
+                "MELTANO_DATABASE_URI": f"sqlite:///{self.workdir / 'meltano.db'}",
+                "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+                "MELTANO_CLI_LOG_LEVEL": "info",
+                "NO_COLOR": "1",
+            }
+        )
+        env.update(self.overrides)
+        env.update(extra or {})
+        return env
+
+    def __call__(
+        self, *args: str, extra_env: dict[str, str] | None = None, timeout: float = 900
+    ) -> subprocess.CompletedProcess[str]:
+        started = time.monotonic()
+        proc = run_checked(
+            [str(self.meltano), *args], env=self.env(extra_env), cwd=ROOT, timeout=timeout
+        )
+        self.logs.append(
+            f"meltano {' '.join(args)}: {time.monotonic() - started:.1f}s\n{proc.stderr}"
+        )
+        return proc
+
+    def state(self, state_id: str) -> dict[str, Any]:
+        out = self("state", "get", state_id).stdout.strip()
+        return dict(json.loads(out)) if out else {}
+
+
+@pytest.fixture
+def meltano_project(meltano_bin: Path, tmp_path: Path, simulator: Any) -> MeltanoProject:
+    plugin_venv("extractors", "tap-mixmax")
+    workdir = tmp_path / "meltano"
+    workdir.mkdir()
+    return MeltanoProject(
+        meltano=meltano_bin,
+        workdir=workdir,
+        overrides={
+            "TAP_MIXMAX_API_URL": simulator.base_url,
+            "TAP_MIXMAX_API_TOKEN": DEMO_TOKEN,
+            "TAP_MIXMAX_START_DATE": "2000-01-01T00:00:00Z",
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------
+# PostgreSQL (scripts/postgres.sh).
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Postgres:
+    host: str
+    port: int
+    user: str
+    password: str
+    database: str
+
+    def psql(self, sql: str) -> str:
+        env = dict(os.environ, PGPASSWORD=self.password)
+        proc = subprocess.run(
+            [
+                "psql",
+                "-X",
+                "-q",
+                "-At",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                "-d",
+                self.database,
+                "-c",
+                sql,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        if proc.returncode != 0:
+            pytest.fail(f"psql failed ({proc.returncode}) on {sql!r}: {proc.stderr.strip()}")
+        return proc.stdout
+
+    def query_json(self, sql: str) -> Any:
+        wrapped = f"SELECT coalesce(json_agg(q), '[]'::json) FROM ({sql}) q"  # noqa: S608
+        out = self.psql(wrapped).strip()
+        return json.loads(out)
+
+
+def _pg_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "postgres.sh"), *args],
+        env=dict(os.environ, E2E_PG_PORT=str(PG_PORT)),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    """The cluster of scripts/postgres.sh; started here (and stopped after) if not running."""
+    if shutil.which("psql") is None:
+        missing_prerequisite("psql (PostgreSQL client) not found")
+    started_here = False
+    if _pg_script("status").returncode != 0:
+        proc = _pg_script("start")
+        if proc.returncode != 0:
+            missing_prerequisite(
+                f"scripts/postgres.sh start failed: {proc.stderr.strip().splitlines()[-1:]}"
+            )
+        started_here = True
+    try:
+        yield Postgres("127.0.0.1", PG_PORT, "postgres", PG_PASSWORD, "postgres")
+    finally:
+        if started_here:
+            _pg_script("stop")
+
+
+@pytest.fixture
+def postgres(postgres_server: Postgres) -> Iterator[Postgres]:
+    """A fresh database per test on the shared server, dropped afterwards."""
+    name = f"e2e_{uuid.uuid4().hex[:12]}"
+    postgres_server.psql(f'CREATE DATABASE "{name}"')
+    try:
+        yield Postgres(
+            postgres_server.host,
+            postgres_server.port,
+            postgres_server.user,
+            postgres_server.password,
+            name,
+        )
+    finally:
+        postgres_server.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
