@@ -95,27 +95,65 @@ CHILD_STREAMS: dict[str, ChildSpec] = {
     "contact_group_members": ChildSpec("contactgroups/contacts", "contact_groups"),
     "rule_actions": ChildSpec("rules/actions", "rules"),
     "team_members": ChildSpec("teams/members", "teams"),
-    "live_feed_events": ChildSpec("livefeed/events", "live_feed", "messageId"),
+    "live_feed_events": ChildSpec("livefeed/events", "live_feed"),
     "meeting_transcripts": ChildSpec("meetings/transcripts", "meeting_summaries"),
 }
 
 
-def expected_rows(sim: Any, stream: str, token: str = DEMO_TOKEN) -> list[dict[str, Any]]:
-    """What the API lists for ``stream`` to the user of ``token`` (children: over all parents)."""
+def expected_rows(
+    sim: Any, stream: str, token: str = DEMO_TOKEN
+) -> list[tuple[str | None, dict[str, Any]]]:
+    """(parent id, row) for what the API lists for ``stream`` to the user of ``token``.
+
+    Top-level streams have no parent id; children are listed under every parent the user
+    can see.
+    """
     if stream in TOP_LEVEL_COLLECTIONS:
-        return list(sim.visible(TOP_LEVEL_COLLECTIONS[stream], token))
+        return [(None, row) for row in sim.visible(TOP_LEVEL_COLLECTIONS[stream], token)]
     if stream in CHILD_STREAMS:
         spec = CHILD_STREAMS[stream]
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[str | None, dict[str, Any]]] = []
         seen: set[str] = set()
-        for parent in expected_rows(sim, spec.parent_stream, token):
+        for _, parent in expected_rows(sim, spec.parent_stream, token):
             parent_id = parent.get(spec.parent_field)
             if parent_id is None or str(parent_id) in seen:
                 continue
             seen.add(str(parent_id))
-            rows.extend(sim.visible(spec.collection, token, parent_id=str(parent_id)))
+            rows.extend(
+                (str(parent_id), row)
+                for row in sim.visible(spec.collection, token, parent_id=str(parent_id))
+            )
         return rows
     raise KeyError(f"tests/e2e/conftest.py knows no simulator collection for stream {stream!r}")
+
+
+Key = tuple[str, ...]
+
+
+def row_key(row: dict[str, Any], keys: list[str], parent_id: str | None = None) -> Key:
+    """A row's primary key as strings; a key field the row lacks is its parent's id."""
+    out = []
+    for key in keys:
+        value = row.get(key)
+        if value is None:
+            value = parent_id
+        out.append(str(value))
+    return tuple(out)
+
+
+def expected_by_key(sim: Any, stream: str, keys: list[str]) -> dict[Key, dict[str, Any]]:
+    """The simulator's rows of ``stream`` by primary key (duplicates are a test error)."""
+    out: dict[Key, dict[str, Any]] = {}
+    for parent_id, row in expected_rows(sim, stream):
+        key = row_key(row, keys, parent_id)
+        assert key not in out, f"simulator lists {stream} key {key} twice"
+        out[key] = row
+    return out
+
+
+def norm(name: str) -> str:
+    """Column-name normal form: targets lower-case (duckdb) or keep (postgres) names."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 # --------------------------------------------------------------------------------------
@@ -415,3 +453,70 @@ def postgres(postgres_server: Postgres) -> Iterator[Postgres]:
         )
     finally:
         postgres_server.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --------------------------------------------------------------------------------------
+# Reading what the targets wrote.
+# --------------------------------------------------------------------------------------
+
+_DUCKDB_DUMP = """
+import json, sys, duckdb
+path, schema = sys.argv[1], sys.argv[2]
+con = duckdb.connect(path, read_only=True)
+out = {}
+tables = con.execute(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [schema]
+).fetchall()
+for (table,) in tables:
+    cur = con.execute(f'SELECT * FROM "{schema}"."{table}"')
+    cols = [d[0] for d in cur.description]
+    types = dict(con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ?", [schema, table]
+    ).fetchall())
+    out[table] = {"types": types, "rows": [dict(zip(cols, r)) for r in cur.fetchall()]}
+json.dump(out, sys.stdout, default=str)
+"""
+
+
+@dataclass
+class Table:
+    """One target table: column types and rows, keyed by normalised column name."""
+
+    types: dict[str, str]
+    rows: list[dict[str, Any]]
+
+    def column(self, name: str) -> str | None:
+        wanted = norm(name)
+        for column in self.types:
+            if norm(column) == wanted:
+                return column
+        return None
+
+    def keys(self, keys: list[str]) -> list[Key]:
+        columns = [self.column(k) for k in keys]
+        assert None not in columns, f"primary key columns {keys} not all in {list(self.types)}"
+        return [tuple(str(row[c]) for c in columns if c is not None) for row in self.rows]
+
+    def by_key(self, keys: list[str]) -> dict[Key, dict[str, Any]]:
+        return dict(zip(self.keys(keys), self.rows, strict=True))
+
+
+def read_duckdb(path: Path, schema: str) -> dict[str, Table]:
+    """Every table of ``schema``, read with the target-duckdb venv's own duckdb."""
+    python = plugin_venv("loaders", "target-duckdb") / "bin" / "python"
+    out = run_checked([str(python), "-c", _DUCKDB_DUMP, str(path), schema]).stdout
+    return {name: Table(t["types"], t["rows"]) for name, t in json.loads(out).items()}
+
+
+def read_postgres(pg: Postgres, schema: str) -> dict[str, Table]:
+    """Every table of ``schema`` (names come from the catalog, not from user input)."""
+    sql = f"SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = '{schema}'"  # noqa: E501, S608
+    columns = pg.query_json(sql)
+    types: dict[str, dict[str, str]] = {}
+    for c in columns:
+        types.setdefault(c["table_name"], {})[c["column_name"]] = c["data_type"]
+    return {
+        name: Table(cols, pg.query_json(f'SELECT * FROM "{schema}"."{name}"'))  # noqa: S608
+        for name, cols in types.items()
+    }

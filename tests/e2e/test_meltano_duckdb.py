@@ -1,0 +1,122 @@
+"""`meltano run tap-mixmax target-duckdb` twice, with objects inserted and edited between."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import Catalog, MeltanoProject, plugin_venv, read_duckdb
+from .scenario import (
+    child_streams_of,
+    children_of,
+    compare,
+    cursor_streams,
+    mutate,
+    row_counts,
+    save_report,
+    touched_between,
+)
+
+STATE_ID = "dev:tap-mixmax-to-target-duckdb"
+SCHEMA = "mixmax"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("refresh", [False, True], ids=["refresh-off", "refresh-on"])
+def test_meltano_run_into_duckdb_twice(
+    refresh: bool,
+    meltano_project: MeltanoProject,
+    simulator: Any,
+    catalog: Catalog,
+    tmp_path: Path,
+) -> None:
+    plugin_venv("loaders", "target-duckdb")
+    db = tmp_path / "e2e.duckdb"
+    meltano_project.overrides.update(
+        {
+            "TARGET_DUCKDB_FILEPATH": str(db),
+            "TARGET_DUCKDB_DEFAULT_TARGET_SCHEMA": SCHEMA,
+            "TARGET_DUCKDB_ADD_METADATA_COLUMNS": "true",
+            "TAP_MIXMAX_REFRESH_CHANGED_OBJECTS": "true" if refresh else "false",
+            "TAP_MIXMAX_FULL_REFRESH_INTERVAL_HOURS": "0",
+        }
+    )
+    streams = catalog.selected_by_default()
+
+    # Run 1: everything.
+    meltano_project("run", "tap-mixmax", "target-duckdb")
+    state1 = meltano_project.state(STATE_ID)
+    tables1 = read_duckdb(db, SCHEMA)
+    problems, mismatches = compare(simulator, catalog, tables1, streams)
+    assert not problems, "after run 1:\n" + "\n".join(problems)
+    assert not mismatches, f"after run 1, values differ from the simulator: {mismatches[:5]}"
+    cursors = cursor_streams(state1)
+    assert cursors, f"run 1 stored no `previous` cursor in Meltano's state: {state1}"
+
+    # Between the runs: new objects and edits.
+    changes = mutate(simulator, catalog)
+
+    # Run 2.
+    meltano_project("run", "tap-mixmax", "target-duckdb")
+    state2 = meltano_project.state(STATE_ID)
+    tables2 = read_duckdb(db, SCHEMA)
+    bookmarks1 = state1["singer_state"]["bookmarks"]
+    bookmarks2 = state2["singer_state"]["bookmarks"]
+    for stream in changes.inserted:
+        assert bookmarks2[stream]["previous"] != bookmarks1[stream]["previous"], (
+            f"Meltano's state for {stream} did not advance past the new objects"
+        )
+
+    problems, mismatches = compare(simulator, catalog, tables2, streams)
+    assert not problems, "after run 2:\n" + "\n".join(problems)
+    edited = {
+        (stream, key, edit.field): edit
+        for stream, edits in changes.edited.items()
+        for key, edit in edits.items()
+    }
+    touched = touched_between(tables1, tables2, catalog, "_sdc_batched_at")
+
+    if refresh:
+        # Collections whose objects change were read whole again: edits are current.
+        assert not mismatches, f"after run 2, values differ from the simulator: {mismatches[:5]}"
+        for stream, edits in changes.edited.items():
+            assert set(edits) <= touched[stream], f"{stream}: edited rows were not re-read"
+    else:
+        # Only new objects were read: edited rows keep the values of run 1, nothing else differs.
+        stale = {(s, k, f): (w, v) for s, k, f, w, v in mismatches}
+        assert set(stale) == set(edited), (
+            f"with refresh off only the edited rows may be stale; stale: {sorted(stale)[:5]}, "
+            f"edited: {sorted(edited)[:5]}"
+        )
+        for ident, (warehouse, current) in stale.items():
+            assert warehouse == edited[ident].old, (ident, warehouse)
+            assert current == edited[ident].new, (ident, current)
+        for stream in sorted(cursors & set(streams)):
+            new = changes.inserted.get(stream, set())
+            assert touched.get(stream, set()) == new, (
+                f"{stream}: run 2 wrote {len(touched.get(stream, set()))} rows, expected only "
+                f"the {len(new)} new objects"
+            )
+            for child in child_streams_of(stream):
+                if child in streams:
+                    child_keys = catalog.key_properties(child)
+                    allowed = children_of(simulator, child, new, child_keys)
+                    assert touched.get(child, set()) <= allowed, (
+                        f"{child}: run 2 re-read children of old {stream}"
+                    )
+
+    report = {
+        "refresh_changed_objects": refresh,
+        "rows_after_run_1": row_counts(tables1),
+        "rows_after_run_2": row_counts(tables2),
+        "rows_written_by_run_2": {s: len(k) for s, k in sorted(touched.items()) if k},
+        "inserted": {s: len(k) for s, k in changes.inserted.items()},
+        "edited": {s: len(k) for s, k in changes.edited.items()},
+        "state_after_run_1": state1,
+        "state_after_run_2": state2,
+    }
+    save_report(f"duckdb-{'refresh-on' if refresh else 'refresh-off'}", report)
+    print(json.dumps(report, indent=1, default=str))
