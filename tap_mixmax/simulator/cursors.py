@@ -146,9 +146,7 @@ def decode(token: str, *, tuple_key: bool) -> SortKey:
     return (rank, value, _decode_id(data[1]))
 
 
-def doc_key(  # noqa: PLR0911 - one case per value type
-    doc: dict[str, Any], field: str, kind: FieldKind, id_field: str = "_id"
-) -> SortKey:
+def doc_key(doc: dict[str, Any], field: str, kind: FieldKind, id_field: str = "_id") -> SortKey:
     """The sort key of a document for an endpoint paged on ``field``."""
     doc_id = str(doc[id_field])
     if field == "_id":

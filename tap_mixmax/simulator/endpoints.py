@@ -121,9 +121,7 @@ class Api:
 
     # dispatch ------------------------------------------------------------------------------
 
-    def handle(  # noqa: PLR0911 - one early answer per error case
-        self, method: str, api_path: str, query: Query, token: str | None
-    ) -> Response:
+    def handle(self, method: str, api_path: str, query: Query, token: str | None) -> Response:
         account = self.accounts.get(token) if token else None
         if account is None:
             return error(401, MSG_NO_TOKEN)
@@ -143,9 +141,7 @@ class Api:
             return self._livefeed_events(query, user)
         return self._collection_route(segs, query, user)
 
-    def _collection_route(  # noqa: PLR0911 - one early answer per route shape
-        self, segs: list[str], query: Query, user: str
-    ) -> Response:
+    def _collection_route(self, segs: list[str], query: Query, user: str) -> Response:
         if len(segs) >= 2 and "/".join(segs[:2]) in catalog.TOP_LEVEL:
             collection, rest = "/".join(segs[:2]), segs[2:]
         elif segs[0] in catalog.TOP_LEVEL and segs[0] != catalog.FEATURE_GATED_PREFIX:

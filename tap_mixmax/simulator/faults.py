@@ -46,8 +46,10 @@ def parse_fault(spec: FaultSpec) -> Fault:
         return Fault("ratelimit", 429) if status == 429 else Fault("status", status)
     if spec.startswith("html") and spec[4:].isdigit():
         return Fault("html", int(spec[4:]))
-    if spec in ("drop", "truncate"):
-        return Fault(spec)
+    if spec == "drop":
+        return Fault("drop")
+    if spec == "truncate":
+        return Fault("truncate")
     if spec == "slow":
         return Fault("slow")
     if spec.startswith("slow:"):

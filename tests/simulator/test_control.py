@@ -1,0 +1,148 @@
+"""Mutations (Python and admin HTTP), request log, hooks, id generation, reproducibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+from sim_helpers import ADA, BOB, Client, oid
+
+from tap_mixmax.simulator import LoggedRequest, Simulator
+
+
+def test_generated_ids_increase_with_the_clock(sim: Simulator) -> None:
+    made = [sim.insert("sequences")["_id"] for _ in range(5)]
+    assert made == sorted(made)
+    assert len(set(made)) == 5
+    assert all(len(i) == 24 for i in made)
+    newest = sim.visible("sequences", ADA)[0]["_id"]
+    assert newest == made[-1]
+
+
+def test_explicit_id_reproduces_skew(client: Client) -> None:
+    first = client.get("/sequences", limit=1).json()
+    late = client.sim.insert("sequences", _id=oid(5))  # far below the bookmark
+    poll = client.get("/sequences", previous=first["previous"]).json()
+    assert late["_id"] not in [r["_id"] for r in poll["results"]]
+    assert late["_id"] in [r["_id"] for r in client.walk_next("/sequences", 300)]
+
+
+def test_insert_child_and_owner(client: Client) -> None:
+    rule = client.sim.visible("rules", ADA)[0]["_id"]
+    action = client.sim.insert("rules/actions", parent_id=rule)
+    assert client.get(f"/rules/{rule}/actions").json()["results"][0]["_id"] == action["_id"]
+    with pytest.raises(KeyError):
+        client.sim.insert("rules/actions", parent_id=oid(1))
+    mine = client.sim.insert("sequences", token=BOB)
+    assert client.get(f"/sequences/{mine['_id']}", BOB).status_code == 200
+    assert client.get(f"/sequences/{mine['_id']}", ADA).status_code == 404
+
+
+def test_message_insert_and_update_of_sort_key_moves_it(client: Client) -> None:
+    msg = client.sim.insert("messages")
+    assert client.get("/messages", limit=1).json()["results"][0]["_id"] == msg["_id"]
+    client.sim.update("messages", msg["_id"], {"created": 1})
+    assert client.walk_next("/messages", 100)[-1]["_id"] == msg["_id"]
+
+
+def test_admin_routes(client: Client) -> None:
+    made = client.admin("insert", {"collection": "sequences", "doc": {"name": "via admin"}}).json()
+    assert made["name"] == "via admin"
+    assert client.get("/sequences", limit=1).json()["results"][0]["_id"] == made["_id"]
+    upd = client.admin(
+        "update", {"collection": "sequences", "_id": made["_id"], "changes": {"name": "x"}}
+    )
+    assert upd.json()["name"] == "x"
+    assert (
+        client.admin("delete", {"collection": "sequences", "_id": made["_id"]}).status_code == 200
+    )
+    assert client.get(f"/sequences/{made['_id']}").status_code == 404
+    assert (
+        client.admin("delete", {"collection": "sequences", "_id": made["_id"]}).status_code == 404
+    )
+    assert client.admin("insert", {"collection": "nope"}).status_code == 404
+    log = client.admin("log").json()
+    assert log["count"] == 2
+    assert [r["status"] for r in log["requests"]] == [200, 404]
+    assert client.admin("reset-log", {}).status_code == 200
+    assert client.admin("log").json()["count"] == 0
+    assert client.admin("faults", {"path_prefix": "/users", "faults": [503]}).status_code == 200
+    assert client.get("/users/me").status_code == 503
+    client.admin("rate-limit", {"limit": 1, "window": 30})
+    assert client.get("/users/me").status_code == 200
+    assert client.get("/users/me").status_code == 429
+    client.admin("rate-limit", {"off": True})
+    client.admin("feature", {"token": BOB, "feature": "mixmaxApi", "enabled": True})
+    assert client.get("/meetings/summaries/search", BOB).status_code == 200
+    assert client.admin("nope", {}).status_code == 404
+
+
+def test_log_counts_and_hooks(client: Client) -> None:
+    seen: list[LoggedRequest] = []
+    remove = client.sim.after_response(seen.append)
+    client.get("/sequences", limit=2, fields="name")
+    client.get("/nope")
+    client.get("/users/me", BOB)
+    assert client.sim.count() == 3
+    assert client.sim.count("/sequences") == 1
+    assert client.sim.count("/v1/sequences") == 1
+    assert client.sim.count(status=404) == 1
+    first = client.sim.requests[0]
+    assert (first.method, first.path, first.query, first.status) == (
+        "GET",
+        "/v1/sequences",
+        {"limit": "2", "fields": "name"},
+        200,
+    )
+    assert client.sim.requests[2].user_id != first.user_id
+    assert seen == client.sim.requests
+    remove()
+    client.get("/users/me")
+    assert len(seen) == 3
+    client.sim.clear_log()
+    assert client.sim.count() == 0
+
+
+def test_hook_inserts_between_pages_of_a_sync(client: Client) -> None:
+    inserted: list[str] = []
+
+    def between_pages(req: LoggedRequest) -> None:
+        if req.path == "/v1/rules" and len(inserted) < 2:
+            inserted.append(client.sim.insert("rules")["_id"])
+
+    client.sim.after_response(between_pages)
+    first = client.get("/rules", limit=2).json()
+    walked = [r["_id"] for r in first["results"]]
+    page = first
+    while page["hasNext"]:
+        page = client.get("/rules", limit=2, next=page["next"]).json()
+        walked += [r["_id"] for r in page["results"]]
+    client.sim.clear_hooks()
+    assert not set(inserted) & set(walked)
+    poll = client.get("/rules", limit=300, previous=first["previous"]).json()
+    assert [r["_id"] for r in poll["results"]] == inserted[::-1]
+
+
+def _snapshot(sim: Simulator) -> dict[str, Any]:
+    with requests.Session() as s:
+        h = {"X-API-Token": ADA}
+        return {
+            p: s.get(sim.base_url + p, headers=h, timeout=10).json()
+            for p in ("/sequences", "/messages", "/users/me", "/teams", "/livefeed")
+        }
+
+
+def fixed_clock() -> float:
+    return 1_800_000_000.0
+
+
+def test_same_seed_same_data_other_seed_other_data() -> None:
+    def make(seed: int) -> Simulator:
+        return Simulator(seed=seed, scale=0.1, rate_limit=None, clock=fixed_clock)
+
+    with make(3) as a, make(3) as b:
+        assert _snapshot(a) == _snapshot(b)
+        assert [a.insert("messages") for _ in range(2)] == [b.insert("messages") for _ in range(2)]
+    with make(4) as c, make(3) as d:
+        assert _snapshot(c) != _snapshot(d)
