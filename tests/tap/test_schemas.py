@@ -260,7 +260,9 @@ def undeclared(value: Any, node: dict[str, Any], path: str = "") -> list[str]:
             if not fitting:
                 found.append(f"{where} (no item schema admits it)")
                 continue
-            found.extend(min((undeclared(item, o, where) for o in fitting), key=len))
+            candidates: list[list[str]] = [undeclared(item, o, where) for o in fitting]
+            best = min(candidates, key=len)
+            found.extend(best)
     return found
 
 
