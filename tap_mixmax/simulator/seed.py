@@ -88,23 +88,9 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from tap_mixmax.simulator.seed_builders import (
-    BUILDERS,
-    Ctx,
-    Doc,
-    build_contact_note,
-    build_contactgroup,
-    build_livefeed,
-    build_livefeed_event,
-    build_meeting_transcript,
-    build_recipient,
-    build_rule_action,
-    build_team,
-    build_team_member,
-    pending_member,
-    tag_snippet_row,
-    team_user_entry,
-)
+from tap_mixmax.simulator import seed_outreach as outreach
+from tap_mixmax.simulator import seed_workspace as workspace
+from tap_mixmax.simulator.seed_builders import Builder, Ctx, Doc
 from tap_mixmax.simulator.seed_core import (
     DAY_MS,
     REFERENCE_MS,
@@ -164,6 +150,46 @@ class Dataset:
     users: list[User]
     collections: dict[str, list[SeedDoc]]
 
+
+BUILDERS: dict[str, Builder] = {
+    "users/me": workspace.build_user_me,
+    "userpreferences/me": workspace.build_userpreferences,
+    "appointmentlinks/me": workspace.build_appointmentlink,
+    "sequences": outreach.build_sequence,
+    "sequences/recipients": outreach.build_recipient,
+    "sequencefolders": outreach.build_sequencefolder,
+    "messages": outreach.build_message,
+    "livefeed": outreach.build_livefeed,
+    "livefeed/events": outreach.build_livefeed_event,
+    "events": outreach.build_event,
+    "snippets": outreach.build_snippet,
+    "snippettags": outreach.build_snippettag,
+    "snippettags/snippets": outreach.build_tag_snippet,
+    "codesnippets": outreach.build_codesnippet,
+    "contacts": workspace.build_contact,
+    "contacts/notes": workspace.build_contact_note,
+    "contactgroups": workspace.build_contactgroup,
+    "contactgroups/contacts": workspace.build_group_contact,
+    "filerequests": workspace.build_filerequest,
+    "meetingtypes": workspace.build_meetingtype,
+    "meetinginvites": workspace.build_meetinginvite,
+    "meetings/summaries": workspace.build_meeting_summary,
+    "meetings/transcripts": workspace.build_meeting_transcript,
+    "insightsreports": workspace.build_insightsreport,
+    "integrations/commands": workspace.build_integration_command,
+    "integrations/enhancements": workspace.build_integration_enhancement,
+    "integrations/linkresolvers": workspace.build_integration_linkresolver,
+    "integrations/sidebars": workspace.build_integration_sidebar,
+    "rules": workspace.build_rule,
+    "rules/actions": workspace.build_rule_action,
+    "teams": workspace.build_team,
+    "teams/members": workspace.build_team_member,
+    "unsubscribes": outreach.build_unsubscribe,
+    "polls": workspace.build_poll,
+    "qa": workspace.build_qa,
+    "yesno": workspace.build_yesno,
+    "reminders": outreach.build_reminder,
+}
 
 # Per-user document counts at scale 1.0: (ada, bob). Counts scale linearly; children
 # depend on their parents. At scale 1.0 a full sync of ada's default streams (not
@@ -301,26 +327,28 @@ class _Generator:
     def teams(self) -> None:
         rng, ctx = self.rng, self.ctx
         for index, (created, owner) in enumerate(self.schedule("teams")):
-            team = build_team(ctx, owner, created, None)
+            team = workspace.build_team(ctx, owner, created, None)
             with_other = owner is self.ada and index % 2 == 0
             members: list[Doc] = []
-            admin = build_team_member(ctx, owner, created, team)
+            admin = workspace.build_team_member(ctx, owner, created, team)
             admin.update(role="admin", accepted=True, acceptedAt=iso(created))
             members.append(admin)
             sim_members = [owner]
             if with_other:
                 other = self.other(owner)
-                row = build_team_member(ctx, other, created + DAY_MS, team)
+                row = workspace.build_team_member(ctx, other, created + DAY_MS, team)
                 row.update(accepted=True, acceptedAt=iso(created + 2 * DAY_MS))
                 members.append(row)
                 sim_members.append(other)
             for _ in range(rint(rng, 2, 10)):
                 outsider = User("", meteor_id(rng), "", "Team Mate", frozenset())
                 invited = created + rint(rng, 0, 60) * DAY_MS
-                members.append(build_team_member(ctx, outsider, min(invited, ctx.now), team))
+                members.append(
+                    workspace.build_team_member(ctx, outsider, min(invited, ctx.now), team)
+                )
             for _ in range(rint(rng, 0, 2)):
-                members.append(pending_member(ctx, min(created + 90 * DAY_MS, ctx.now)))
-            team["users"] = [team_user_entry(member) for member in members]
+                members.append(workspace.pending_member(ctx, min(created + 90 * DAY_MS, ctx.now)))
+            team["users"] = [workspace.team_user_entry(member) for member in members]
             readers = frozenset(user.user_id for user in sim_members)
             self.out["teams"].append(SeedDoc(team, readers))
             for member in members:
@@ -338,14 +366,14 @@ class _Generator:
                 start = object_id_seconds(doc["_id"]) * 1000
                 notes = rint(rng, 1, 3)
                 for created in creation_times(rng, notes, span_ms=max(ctx.now - start, 1)):
-                    note = build_contact_note(ctx, owner, max(created, start), doc)
+                    note = workspace.build_contact_note(ctx, owner, max(created, start), doc)
                     self.child("contacts/notes", note, readers, doc["_id"])
 
     def contactgroups(self) -> None:
         rng, ctx = self.rng, self.ctx
         for created, owner in self.schedule("contactgroups"):
             readers = self.share("contactgroups", owner)
-            group = build_contactgroup(ctx, owner, created, None)
+            group = workspace.build_contactgroup(ctx, owner, created, None)
             self.out["contactgroups"].append(SeedDoc(group, readers))
             contacts = ctx.pool(owner).contacts
             size = min(len(contacts), rint(rng, 5, 40))
@@ -364,7 +392,7 @@ class _Generator:
             count = rint(rng, 0, 40)
             times = creation_times(rng, count, span_ms=max(ctx.now - start, 1))
             for created in times:
-                recipient = build_recipient(ctx, owner, max(created, start), doc)
+                recipient = outreach.build_recipient(ctx, owner, max(created, start), doc)
                 self.child("sequences/recipients", recipient, readers, doc["_id"])
                 pool.recipients.append(recipient)
             if times:
@@ -385,7 +413,7 @@ class _Generator:
             if not owner_tags:
                 continue
             for tag, _readers in rng.sample(owner_tags, min(len(owner_tags), rint(rng, 0, 2))):
-                rows.setdefault(tag["_id"], []).append(tag_snippet_row(snippet))
+                rows.setdefault(tag["_id"], []).append(outreach.tag_snippet_row(snippet))
         for tag, _owner, readers in tags:
             members = rows.get(tag["_id"], [])
             tag["count"] = len(members)
@@ -398,7 +426,7 @@ class _Generator:
             ctx.pool(owner).rule_ids.append(doc["_id"])
             start = object_id_seconds(doc["_id"]) * 1000
             for step in range(rint(rng, 1, 3)):
-                action = build_rule_action(ctx, owner, start + step * 1000, doc)
+                action = workspace.build_rule_action(ctx, owner, start + step * 1000, doc)
                 self.child("rules/actions", action, readers, doc["_id"])
 
     def meetings(self) -> None:
@@ -408,7 +436,7 @@ class _Generator:
         self.top("meetinginvites")
         for doc, owner, readers in self.top("meetings/summaries"):
             created = object_id_seconds(doc["_id"]) * 1000
-            transcript = build_meeting_transcript(ctx, owner, created, doc)
+            transcript = workspace.build_meeting_transcript(ctx, owner, created, doc)
             self.child("meetings/transcripts", transcript, readers, doc["_id"])
 
     def messages(self) -> None:
@@ -420,7 +448,7 @@ class _Generator:
                 rows.append((doc, owner, readers))
         rows.sort(key=lambda row: (row[0]["sent"], row[0]["_id"]))
         for message, owner, readers in rows:
-            row = build_livefeed(ctx, owner, message["sent"], message)
+            row = outreach.build_livefeed(ctx, owner, message["sent"], message)
             self.out["livefeed"].append(SeedDoc(row, readers))
             roll = rng.random()
             count = (
@@ -434,7 +462,7 @@ class _Generator:
             )
             span = max(min(30 * DAY_MS, ctx.now - row["sent"]), 1)
             for offset in sorted(int(rng.random() * span) for _ in range(count)):
-                event = build_livefeed_event(ctx, owner, row["sent"] + offset, row)
+                event = outreach.build_livefeed_event(ctx, owner, row["sent"] + offset, row)
                 self.child("livefeed/events", event, readers, row["_id"])
 
     def singletons(self) -> None:
