@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SETUP_CMD = "bash scripts/e2e_setup.sh"
@@ -293,17 +294,47 @@ def meltano_bin() -> Path:
 
 @dataclass
 class MeltanoProject:
-    """``meltano`` on this repo's meltano.yml with its own system database (state) per test.
+    """``meltano`` on a copy of this repo's meltano.yml, in a folder of the test's own.
 
-    Every run uses environment ``dev``; the tap and loaders are pointed at the test's
-    simulator and output files through Meltano's environment-variable overrides
-    (TAP_MIXMAX_API_URL, TARGET_DUCKDB_FILEPATH, ...), so meltano.yml is never edited.
+    The copy shares the plugin virtualenvs ``meltano install`` built under the repo's
+    ``.meltano/`` (symlinked), and has its own system database, so Meltano's state starts
+    empty for every test. Runs use environment ``dev``; the tap and loaders are pointed at
+    the test's simulator and files through Meltano's environment-variable overrides
+    (TAP_MIXMAX_API_URL, TARGET_DUCKDB_FILEPATH, ...).
+
+    ``decimal`` settings are the exception: Meltano 4.4.1 turns such a value read from an
+    environment variable into a ``Decimal`` and then fails to serialise the plugin's config
+    ("Object of type Decimal is not JSON serializable"), so those go into the copy's ``dev``
+    environment in meltano.yml instead (``tap_config``).
     """
 
     meltano: Path
-    workdir: Path
+    root: Path
     overrides: dict[str, str] = field(default_factory=dict)
+    tap_config: dict[str, Any] = field(default_factory=dict)
     logs: list[str] = field(default_factory=list)
+
+    def setup(self) -> None:
+        sys_dir = self.root / ".meltano"
+        sys_dir.mkdir(parents=True, exist_ok=True)
+        for kind in ("extractors", "loaders"):
+            link = sys_dir / kind
+            if not link.exists():
+                link.symlink_to(ROOT / ".meltano" / kind, target_is_directory=True)
+        self.write_meltano_yml()
+
+    def write_meltano_yml(self) -> None:
+        project = yaml.safe_load((ROOT / "meltano.yml").read_text())
+        if self.tap_config:
+            dev = next(e for e in project["environments"] if e["name"] == "dev")
+            plugins = dev.setdefault("config", {}).setdefault("plugins", {})
+            extractors = plugins.setdefault("extractors", [])
+            entry = next((p for p in extractors if p["name"] == "tap-mixmax"), None)
+            if entry is None:
+                entry = {"name": "tap-mixmax"}
+                extractors.append(entry)
+            entry.setdefault("config", {}).update(self.tap_config)
+        (self.root / "meltano.yml").write_text(yaml.safe_dump(project, sort_keys=False))
 
     def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         env = {
@@ -314,7 +345,6 @@ class MeltanoProject:
         env.update(
             {
                 "MELTANO_ENVIRONMENT": "dev",
-                "MELTANO_DATABASE_URI": f"sqlite:///{self.workdir / 'meltano.db'}",
                 "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
                 "MELTANO_CLI_LOG_LEVEL": "info",
                 "NO_COLOR": "1",
@@ -327,13 +357,14 @@ class MeltanoProject:
     def __call__(
         self, *args: str, extra_env: dict[str, str] | None = None, timeout: float = 900
     ) -> subprocess.CompletedProcess[str]:
+        self.write_meltano_yml()
         started = time.monotonic()
         proc = run_checked(
-            [str(self.meltano), *args], env=self.env(extra_env), cwd=ROOT, timeout=timeout
+            [str(self.meltano), *args], env=self.env(extra_env), cwd=self.root, timeout=timeout
         )
-        self.logs.append(
-            f"meltano {' '.join(args)}: {time.monotonic() - started:.1f}s\n{proc.stderr}"
-        )
+        log = self.root / f"meltano-{len(self.logs) + 1}-{args[0]}.log"
+        log.write_text(f"$ meltano {' '.join(args)}\n{proc.stderr}")
+        self.logs.append(f"{log} ({time.monotonic() - started:.1f}s)")
         return proc
 
     def state(self, state_id: str) -> dict[str, Any]:
@@ -344,17 +375,17 @@ class MeltanoProject:
 @pytest.fixture
 def meltano_project(meltano_bin: Path, tmp_path: Path, simulator: Any) -> MeltanoProject:
     plugin_venv("extractors", "tap-mixmax")
-    workdir = tmp_path / "meltano"
-    workdir.mkdir()
-    return MeltanoProject(
+    project = MeltanoProject(
         meltano=meltano_bin,
-        workdir=workdir,
+        root=tmp_path / "meltano-project",
         overrides={
             "TAP_MIXMAX_API_URL": simulator.base_url,
             "TAP_MIXMAX_API_TOKEN": DEMO_TOKEN,
             "TAP_MIXMAX_START_DATE": "2000-01-01T00:00:00Z",
         },
     )
+    project.setup()
+    return project
 
 
 # --------------------------------------------------------------------------------------
@@ -470,11 +501,12 @@ tables = con.execute(
 for (table,) in tables:
     cur = con.execute(f'SELECT * FROM "{schema}"."{table}"')
     cols = [d[0] for d in cur.description]
+    rows = [dict(zip(cols, r)) for r in cur.fetchall()]
     types = dict(con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
         "WHERE table_schema = ? AND table_name = ?", [schema, table]
     ).fetchall())
-    out[table] = {"types": types, "rows": [dict(zip(cols, r)) for r in cur.fetchall()]}
+    out[table] = {"types": types, "rows": rows}
 json.dump(out, sys.stdout, default=str)
 """
 
@@ -487,10 +519,13 @@ class Table:
     rows: list[dict[str, Any]]
 
     def column(self, name: str) -> str | None:
-        wanted = norm(name)
-        for column in self.types:
-            if norm(column) == wanted:
-                return column
+        """The column holding property ``name``: exact, then case-insensitive, then normal form."""
+        if name in self.types:
+            return name
+        for match in (str.lower, norm):
+            found = [c for c in self.types if match(c) == match(name)]
+            if len(found) == 1:
+                return found[0]
         return None
 
     def keys(self, keys: list[str]) -> list[Key]:

@@ -41,9 +41,10 @@ def test_meltano_run_into_duckdb_twice(
             "TARGET_DUCKDB_DEFAULT_TARGET_SCHEMA": SCHEMA,
             "TARGET_DUCKDB_ADD_METADATA_COLUMNS": "true",
             "TAP_MIXMAX_REFRESH_CHANGED_OBJECTS": "true" if refresh else "false",
-            "TAP_MIXMAX_FULL_REFRESH_INTERVAL_HOURS": "0",
         }
     )
+    # Read whole on every run when refresh is on (a decimal setting: see MeltanoProject).
+    meltano_project.tap_config["full_refresh_interval_hours"] = 0
     streams = catalog.selected_by_default()
 
     # Run 1: everything.
