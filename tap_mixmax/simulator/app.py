@@ -242,10 +242,11 @@ class Simulator:
                 parent_entry.readers if parent_entry is not None else {owner.user_id}
             )
             entry = self.store.add(collection, doc, readers, parent_id)
-            return entry.public_doc() if not spec.hidden else dict(entry.doc)
+            return entry.public_doc(reveal=spec.hidden)
 
     def update(self, collection: str, _id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.store.update(collection, _id, changes).doc)
+        entry = self.store.update(collection, _id, changes)
+        return entry.public_doc(reveal=entry.spec.hidden)
 
     def delete(self, collection: str, _id: str) -> None:
         with self.store.lock:
