@@ -12,6 +12,7 @@ from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import backoff
 import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
@@ -52,6 +53,8 @@ class MixmaxStream(RESTStream[Any]):
     feature_gated: ClassVar[bool] = False
     # For child streams: the record field holding the parent's id, also the context key.
     parent_key: ClassVar[str | None] = None
+    # Whether a 404 for the whole endpoint means "retired": skip it rather than stop.
+    skip_when_retired: ClassVar[bool] = False
     # For parents: the context key their children expect, filled with this record's id.
     child_key: ClassVar[str | None] = None
 
@@ -78,6 +81,9 @@ class MixmaxStream(RESTStream[Any]):
     @cached_property
     def user_agent(self) -> str:
         return str(self.config["user_agent"])
+
+    def backoff_wait_generator(self) -> Iterator[float]:  # type: ignore[override]
+        return backoff.expo(base=2, factor=1)  # 1, 2, 4, 8, 16 s, plus up to 1 s jitter
 
     def backoff_max_tries(self) -> int:
         return int(self.config["max_retries"]) + 1
@@ -157,7 +163,7 @@ class MixmaxStream(RESTStream[Any]):
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Records of the stream, skipping what the API says is gone or not allowed."""
         try:
-            yield from self.request_records(context)
+            yield from self.read(context)
         except ForbiddenError as exc:
             if not self.feature_gated:
                 raise
@@ -166,18 +172,25 @@ class MixmaxStream(RESTStream[Any]):
                 f"skipping the stream ({exc})"
             )
         except NotFoundError as exc:
-            if context is None:
-                raise
-            self.skip(f"parent {self._parent_id(context)} is gone ({exc}); skipping it")
+            if context is not None:
+                self.skip(f"parent {self._parent_id(context)} is gone ({exc}); skipping it")
+            elif self.skip_when_retired:
+                self.skip(f"the endpoint answered 404, probably retired by Mixmax ({exc})")
+            else:
+                msg = f"{exc}; check that api_url ends with /v1"
+                raise NotFoundError(msg) from exc
 
-    def get_child_context(
+    def read(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The records of one sync of the stream (or of one parent, for a child)."""
+        return self.request_records(context)
+
+    def generate_child_contexts(
         self,
         record: dict[str, Any],
-        context: Context | None,
-    ) -> dict[str, Any] | None:
-        if self.child_key is None:
-            return None
-        return {self.child_key: record["_id"]}
+        context: Context | None,  # noqa: ARG002
+    ) -> Iterable[dict[str, Any] | None]:
+        if self.child_key is not None:
+            yield {self.child_key: record["_id"]}
 
     def skip(self, reason: str) -> None:
         """Log a warning and remember it for the run's summary."""

@@ -28,7 +28,6 @@ from singer_sdk.helpers.types import Context
 
 from tap_mixmax.bookmarks import Bookmark, FullSync
 from tap_mixmax.client import MixmaxStream
-from tap_mixmax.errors import NotFoundError
 from tap_mixmax.pagination import CursorPaginator, Direction, envelope
 from tap_mixmax.timestamps import to_rfc3339
 
@@ -54,6 +53,7 @@ class CursorStream(MixmaxStream):
 
     # The field holding the creation time; None means the ObjectId `_id` carries it.
     created_at_field: ClassVar[str | None] = None
+    skip_when_retired = True
     # Values accepted in the `expand` setting for this stream.
     expansions: ClassVar[tuple[str, ...]] = ()
 
@@ -101,14 +101,10 @@ class CursorStream(MixmaxStream):
             return datetime.fromisoformat(text) if text else None
         return object_id_time(record.get("_id"))
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def read(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is not None:
-            yield from super().get_records(context)
-            return
-        try:
-            yield from self._sync_collection()
-        except NotFoundError as exc:
-            self.skip(f"the endpoint answered 404, probably retired by Mixmax ({exc})")
+            return self.walk(context, Walk(Direction.OLDER))
+        return self._sync_collection()
 
     def _sync_collection(self) -> Iterator[dict[str, Any]]:
         state = self.get_context_state(None)
@@ -165,11 +161,15 @@ class CursorStream(MixmaxStream):
 
     def _poll(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
         def on_page(page: dict[str, Any]) -> None:
-            if page["results"]:
+            if page["results"] and _is_after(page["previous"], bookmark.previous):
                 bookmark.previous = page["previous"]
                 bookmark.save(state)
 
-        yield from self.walk(None, Walk(Direction.NEWER, bookmark.previous, on_page))
+        start = bookmark.previous
+        lookback = int(self.config["skew_lookback_seconds"])
+        if lookback and start:
+            start = rewind(start, lookback) or start
+        yield from self.walk(None, Walk(Direction.NEWER, start, on_page))
 
     def _start_date(self) -> datetime | None:
         text = to_rfc3339(self.config.get("start_date"))
@@ -180,10 +180,6 @@ class ChildCursorStream(CursorStream):
     """A collection under one parent object, read whole for every parent emitted."""
 
     state_partitioning_keys: ClassVar[list[str]] = []
-
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        self._walk = Walk(Direction.OLDER)
-        yield from super().get_records(context)
 
 
 def object_id_time(value: Any) -> datetime | None:  # noqa: ANN401
@@ -197,6 +193,37 @@ def object_id_time(value: Any) -> datetime | None:  # noqa: ANN401
 
 
 def decode_cursor(cursor: str) -> Any:  # noqa: ANN401
-    """Decode a cursor for diagnostics only: the tap never builds on its contents."""
+    """The JSON inside a cursor, or ``None`` when it is not the format Mixmax documents."""
     padded = cursor + "=" * (-len(cursor) % 4)
-    return json.loads(base64.urlsafe_b64decode(padded))
+    try:
+        return json.loads(base64.urlsafe_b64decode(padded))
+    except ValueError:
+        return None
+
+
+def _object_id(cursor: str | None) -> str | None:
+    decoded = decode_cursor(cursor) if cursor else None
+    if isinstance(decoded, dict) and isinstance(decoded.get("$oid"), str):
+        return str(decoded["$oid"])
+    return None
+
+
+def _is_after(cursor: str, bookmark: str | None) -> bool:
+    """Whether ``cursor`` lies past ``bookmark``, so moving there never goes backwards."""
+    new, old = _object_id(cursor), _object_id(bookmark)
+    return new is None or old is None or new > old
+
+
+def rewind(cursor: str, seconds: int) -> str | None:
+    """An ObjectId cursor moved ``seconds`` earlier, or ``None`` for other cursor kinds.
+
+    ObjectIds made in the same second by other servers, or under clock skew, can sort
+    just below a bookmark although they were created after it; polling from a little
+    earlier catches them, at the cost of re-reading the objects of those seconds.
+    """
+    oid = _object_id(cursor)
+    if oid is None:
+        return None
+    earlier = max(int(oid[:8], 16) - seconds, 0)
+    text = json.dumps({"$oid": f"{earlier:08x}0000000000000000"}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlparse
 
@@ -12,10 +13,11 @@ import requests
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.authenticators import APIKeyAuthenticator
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
 from tap_mixmax import __version__
 from tap_mixmax.budget import RateBudget
+from tap_mixmax.pagination import ProtocolError
 from tap_mixmax.progress import ProgressLog
 from tap_mixmax.streams import STREAM_TYPES
 
@@ -90,6 +92,15 @@ class TapMixmax(Tap):
             "is older than this is read whole again; 0 re-reads on every run.",
         ),
         th.Property(
+            "skew_lookback_seconds",
+            th.IntegerType,
+            default=0,
+            title="Skew lookback (seconds)",
+            description="When polling for new objects, start this many seconds before the "
+            "bookmark, to catch objects whose ids sort just below it because of clock skew "
+            "between Mixmax's servers. Re-reads the objects of those seconds; 0 turns it off.",
+        ),
+        th.Property(
             "expand",
             th.ObjectType(
                 th.Property("sequences", th.ArrayType(th.StringType)),
@@ -142,11 +153,9 @@ class TapMixmax(Tap):
         ),
     ).to_dict()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
-        super().__init__(*args, **kwargs)
-        self.mixmax = self._connect()
-
-    def _connect(self) -> MixmaxConnection:
+    @cached_property
+    def mixmax(self) -> MixmaxConnection:
+        """The connection every stream shares, made when the first stream needs it."""
         check_settings(dict(self.config))
         budget = RateBudget()
         session = requests.Session()
@@ -171,7 +180,7 @@ class TapMixmax(Tap):
         """Run the tap, turning known failures into one line and a non-zero exit."""
         try:
             super().invoke(*args, **kwargs)
-        except (FatalAPIError, ConfigValidationError) as exc:
+        except (FatalAPIError, RetriableAPIError, ConfigValidationError, ProtocolError) as exc:
             cls.logger.error("%s", one_line(exc))  # noqa: TRY400 - the line is the message
             sys.exit(1)
 

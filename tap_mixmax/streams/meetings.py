@@ -41,19 +41,15 @@ class MeetingSummariesStream(CursorStream):
     child_key = "summaryId"
 
 
-class MeetingTranscriptsStream(ChildStream):
+class MeetingTranscriptsStream(SingletonStream, ChildStream):
     """/meetings/transcripts/:id: one transcript per summary, one request each."""
 
     name = "meeting_transcripts"
     path = "/meetings/transcripts/{summaryId}"
-    records_jsonpath = "$"
     parent_stream_type = MeetingSummariesStream
     parent_key = "summaryId"
     feature_gated = True
     changes_after_create = False
-
-    def get_new_paginator(self) -> None:
-        return None
 
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:  # noqa: ANN401
         return {}

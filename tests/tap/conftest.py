@@ -1,0 +1,203 @@
+"""Run the real tap CLI against the bundled simulator over loopback HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tap_mixmax.simulator import RateLimit, Simulator
+from tap_mixmax.simulator.seed import DEMO_TOKEN
+
+# Stream name -> simulator collection key.
+COLLECTIONS = {
+    "sequences": "sequences",
+    "sequence_folders": "sequencefolders",
+    "messages": "messages",
+    "live_feed": "livefeed",
+    "events": "events",
+    "snippets": "snippets",
+    "snippet_tags": "snippettags",
+    "code_snippets": "codesnippets",
+    "contacts": "contacts",
+    "contact_groups": "contactgroups",
+    "file_requests": "filerequests",
+    "meeting_types": "meetingtypes",
+    "meeting_invites": "meetinginvites",
+    "meeting_summaries": "meetings/summaries",
+    "insights_reports": "insightsreports",
+    "integration_commands": "integrations/commands",
+    "integration_enhancements": "integrations/enhancements",
+    "integration_link_resolvers": "integrations/linkresolvers",
+    "integration_sidebars": "integrations/sidebars",
+    "rules": "rules",
+    "teams": "teams",
+    "unsubscribes": "unsubscribes",
+    "polls": "polls",
+    "qa": "qa",
+    "yes_no": "yesno",
+    "reminders": "reminders",
+}
+
+
+@dataclass
+class TapRun:
+    """What one tap process wrote."""
+
+    returncode: int
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    states: list[dict[str, Any]] = field(default_factory=list)
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    keys: dict[str, list[str]] = field(default_factory=dict)
+    stderr: str = ""
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The last STATE the tap emitted."""
+        return self.states[-1] if self.states else {}
+
+    def ids(self, stream: str, key: str = "_id") -> list[str]:
+        return [row[key] for row in self.records.get(stream, [])]
+
+    def bookmark(self, stream: str) -> dict[str, Any]:
+        return dict(self.state.get("bookmarks", {}).get(stream, {}))
+
+
+def parse_messages(lines: list[str], run: TapRun) -> None:
+    for line in lines:
+        if not line.strip():
+            continue
+        message = json.loads(line)
+        kind = message.get("type")
+        if kind == "RECORD":
+            run.records.setdefault(message["stream"], []).append(message["record"])
+        elif kind == "STATE":
+            run.states.append(message["value"])
+        elif kind == "SCHEMA":
+            run.schemas[message["stream"]] = message["schema"]
+            run.keys[message["stream"]] = message.get("key_properties") or []
+
+
+def tap_command(config_path: Path, catalog_path: Path | None, state_path: Path | None) -> list[str]:
+    command = [sys.executable, "-m", "tap_mixmax", "--config", str(config_path)]
+    if catalog_path is not None:
+        command += ["--catalog", str(catalog_path)]
+    if state_path is not None:
+        command += ["--state", str(state_path)]
+    return command
+
+
+def tap_env() -> dict[str, str]:
+    # Settings must come from the test's config alone, never from a developer's shell.
+    return {k: v for k, v in os.environ.items() if not k.startswith("TAP_MIXMAX_")}
+
+
+class TapRunner:
+    """Writes config, catalog and state files and runs ``python -m tap_mixmax``."""
+
+    def __init__(self, tmp_path: Path, sim: Simulator) -> None:
+        self.tmp_path = tmp_path
+        self.sim = sim
+        self.runs = 0
+
+    def config(self, **overrides: Any) -> dict[str, Any]:
+        config: dict[str, Any] = {
+            "api_token": DEMO_TOKEN,
+            "api_url": self.sim.base_url,
+            "progress_interval_seconds": 3600,
+        }
+        config.update(overrides)
+        return config
+
+    def files(
+        self,
+        config: dict[str, Any],
+        streams: list[str] | None,
+        state: dict[str, Any] | None,
+        deselect: dict[str, list[str]] | None = None,
+    ) -> tuple[Path, Path | None, Path | None]:
+        self.runs += 1
+        folder = self.tmp_path / f"run{self.runs}"
+        folder.mkdir()
+        config_path = folder / "config.json"
+        config_path.write_text(json.dumps(config))
+        catalog_path = None
+        if streams is not None:
+            catalog_path = folder / "catalog.json"
+            catalog_path.write_text(json.dumps(select(streams, deselect or {})))
+        state_path = None
+        if state is not None:
+            state_path = folder / "state.json"
+            state_path.write_text(json.dumps(state))
+        return config_path, catalog_path, state_path
+
+    def run(
+        self,
+        streams: list[str] | None = None,
+        state: dict[str, Any] | None = None,
+        deselect: dict[str, list[str]] | None = None,
+        **config: Any,
+    ) -> TapRun:
+        paths = self.files(self.config(**config), streams, state, deselect)
+        done = subprocess.run(
+            tap_command(*paths),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=tap_env(),
+            check=False,
+        )
+        run = TapRun(returncode=done.returncode, stderr=done.stderr)
+        parse_messages(done.stdout.splitlines(), run)
+        return run
+
+
+@cache
+def discovered_catalog() -> str:
+    config = {"api_token": "discovery-only", "api_url": "http://127.0.0.1:9/v1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tap_mixmax", "--discover", "--config", "ENV"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**tap_env(), **{f"TAP_MIXMAX_{k.upper()}": v for k, v in config.items()}},
+        check=True,
+    )
+    return done.stdout
+
+
+def select(streams: list[str], deselect: dict[str, list[str]]) -> dict[str, Any]:
+    """The discovered catalog with exactly ``streams`` selected."""
+    catalog: dict[str, Any] = json.loads(discovered_catalog())
+    for entry in catalog["streams"]:
+        chosen = entry["tap_stream_id"] in streams
+        dropped = set(deselect.get(entry["tap_stream_id"], []))
+        for item in entry["metadata"]:
+            breadcrumb = item["breadcrumb"]
+            if not breadcrumb:
+                item["metadata"]["selected"] = chosen
+            elif len(breadcrumb) == 2 and breadcrumb[1] in dropped:
+                item["metadata"]["selected"] = False
+            elif chosen:
+                item["metadata"]["selected"] = True
+    return catalog
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    """A small simulator, fresh for each test, whose rate limit no test run reaches."""
+    with Simulator(seed=7, scale=0.3, rate_limit=RateLimit(100_000, 60.0)) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def tap(tmp_path: Path, sim: Simulator) -> TapRunner:
+    return TapRunner(tmp_path, sim)

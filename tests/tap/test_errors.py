@@ -1,0 +1,84 @@
+"""How the tap answers 401, 403, 404, 5xx and broken connections from the simulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tap_mixmax.simulator import Simulator
+from tests.tap.conftest import TapRunner
+
+
+def test_refused_token_ends_the_run_with_one_line_and_no_secret(
+    tap: TapRunner, sim: Simulator
+):
+    token = "not-a-real-token-1234"
+    run = tap.run(["current_user", "sequences"], api_token=token)
+    assert run.returncode == 1
+    last_line = run.stderr.strip().splitlines()[-1]
+    assert "refused the API token" in last_line
+    assert "api_token" in last_line
+    assert token not in run.stderr
+    assert run.records == {}
+    assert sim.count() == 1  # /users/me, then nothing else
+
+
+def test_feature_gated_streams_are_skipped_with_a_warning(tap: TapRunner, sim: Simulator):
+    run = tap.run(
+        ["meeting_summaries", "meeting_transcripts", "polls"], api_token=sim.tokens["bob"]
+    )
+    assert run.returncode == 0, run.stderr
+    assert "meeting_summaries" not in run.records
+    assert "mixmaxApi" in run.stderr
+    assert len(run.ids("polls")) == len(sim.visible("polls", sim.tokens["bob"]))
+
+
+def test_feature_enabled_reads_summaries_and_one_transcript_each(
+    tap: TapRunner, sim: Simulator
+):
+    run = tap.run(["meeting_summaries", "meeting_transcripts"])
+    assert run.returncode == 0, run.stderr
+    summaries = run.ids("meeting_summaries")
+    assert summaries
+    assert len(run.records["meeting_transcripts"]) == len(summaries)
+
+
+def test_parent_deleted_during_the_sync_is_skipped(tap: TapRunner, sim: Simulator):
+    doomed = sim.visible("sequences", sim.tokens["ada"])[0]["_id"]
+
+    def delete_after_listing(request: Any) -> None:
+        if request.path == "/v1/sequences":
+            sim.delete("sequences", doomed)
+
+    sim.after_response(delete_after_listing)
+    run = tap.run(["sequences", "sequence_recipients"], refresh_changed_objects=False)
+    assert run.returncode == 0, run.stderr
+    assert doomed in run.ids("sequences")
+    assert f"parent {doomed} is gone" in run.stderr
+    assert not any(row["sequenceId"] == doomed for row in run.records["sequence_recipients"])
+    assert sim.count(f"/sequences/{doomed}/recipients", status=404) == 1
+
+
+def test_server_errors_and_broken_connections_are_retried(tap: TapRunner, sim: Simulator):
+    expected = [doc["_id"] for doc in sim.visible("sequences", sim.tokens["ada"])]
+    sim.faults.schedule("/sequences", [503, "html502", "drop", "truncate", 500])
+    run = tap.run(["sequences"], page_size=300, max_retries=5)
+    assert run.returncode == 0, run.stderr
+    assert run.ids("sequences") == expected
+    assert sim.count("/sequences") == 6  # five faults, then the page
+
+
+def test_retries_are_bounded(tap: TapRunner, sim: Simulator):
+    sim.faults.schedule("/sequences", [503, 503, 503])
+    run = tap.run(["sequences"], max_retries=2)
+    assert run.returncode == 1
+    assert "503" in run.stderr.strip().splitlines()[-1]
+    assert sim.count("/sequences") == 3
+
+
+def test_bad_settings_get_one_line_naming_the_fix(tap: TapRunner, sim: Simulator):
+    run = tap.run(["sequences"], api_url="http://example.com/v1", page_size=1000)
+    assert run.returncode == 1
+    last_line = run.stderr.strip().splitlines()[-1]
+    assert "plain http only for loopback" in last_line
+    assert "page_size must be between 1 and 300" in last_line
+    assert sim.count() == 0

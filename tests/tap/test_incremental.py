@@ -1,0 +1,151 @@
+"""The nine scenarios of mixmax-pagination.md §6(C), run through the real tap CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tap_mixmax.cursor_stream import decode_cursor
+from tap_mixmax.simulator import Simulator
+from tests.tap.conftest import TapRunner
+
+POLL_ONLY = {"refresh_changed_objects": False}
+
+
+def newest_first(sim: Simulator, collection: str) -> list[str]:
+    return [doc["_id"] for doc in sim.visible(collection, sim.tokens["ada"])]
+
+
+def resize(sim: Simulator, collection: str, size: int) -> list[str]:
+    """Delete the oldest objects until ``size`` remain; return their ids."""
+    ids = newest_first(sim, collection)
+    assert len(ids) >= size, f"the seed has only {len(ids)} {collection}"
+    for _id in ids[size:]:
+        sim.delete(collection, _id)
+    return ids[:size]
+
+
+def bookmark_oid(bookmark: dict[str, Any]) -> str:
+    return str(decode_cursor(bookmark["previous"])["$oid"])
+
+
+def test_empty_collection_writes_no_bookmark_then_full_syncs(tap: TapRunner, sim: Simulator):
+    resize(sim, "qa", 0)
+    first = tap.run(["qa"], **POLL_ONLY)
+    assert first.returncode == 0, first.stderr
+    assert first.ids("qa") == []
+    assert "previous" not in first.bookmark("qa")
+    assert sim.count("/qa") == 1
+
+    inserted = [sim.insert("qa")["_id"] for _ in range(3)]
+    second = tap.run(["qa"], state=first.state, **POLL_ONLY)
+    assert sorted(second.ids("qa")) == sorted(inserted)
+    assert bookmark_oid(second.bookmark("qa")) == max(inserted)
+
+
+def test_exact_multiple_of_page_size_needs_no_trailing_empty_page(
+    tap: TapRunner, sim: Simulator
+):
+    ids = resize(sim, "sequences", 12)
+    run = tap.run(["sequences"], page_size=4, **POLL_ONLY)
+    assert run.ids("sequences") == ids
+    assert sim.count("/sequences") == 3
+
+
+def test_objects_created_during_a_full_sync_come_in_the_next_run_exactly_once(
+    tap: TapRunner, sim: Simulator
+):
+    resize(sim, "sequences", 10)
+    created: list[str] = []
+
+    def insert_after_first_page(request: Any) -> None:
+        if request.path == "/v1/sequences" and not created:
+            created.extend(sim.insert("sequences")["_id"] for _ in range(2))
+
+    sim.after_response(insert_after_first_page)
+    first = tap.run(["sequences"], page_size=3, **POLL_ONLY)
+    sim.clear_hooks()
+    assert len(first.ids("sequences")) == 10
+    assert not set(created) & set(first.ids("sequences"))
+
+    second = tap.run(["sequences"], state=first.state, **POLL_ONLY)
+    assert sorted(second.ids("sequences")) == sorted(created)
+
+
+def test_more_new_objects_than_a_page_poll_several_pages_oldest_first(
+    tap: TapRunner, sim: Simulator
+):
+    resize(sim, "sequences", 5)
+    first = tap.run(["sequences"], page_size=4, **POLL_ONLY)
+    inserted = [sim.insert("sequences")["_id"] for _ in range(9)]
+    sim.clear_log()
+
+    second = tap.run(["sequences"], state=first.state, page_size=4, **POLL_ONLY)
+    assert sorted(second.ids("sequences")) == sorted(inserted)
+    assert len(second.ids("sequences")) == 9
+    # 4 + 4 + 1: the third page says hasPrevious=false, so no fourth request.
+    assert sim.count("/sequences") == 3
+    # Pages move forward in time; each page is newest first.
+    assert second.ids("sequences") == [*inserted[3::-1], *inserted[7:3:-1], inserted[8]]
+    assert bookmark_oid(second.bookmark("sequences")) == inserted[-1]
+
+
+def test_nothing_new_costs_one_request_and_keeps_the_bookmark(tap: TapRunner, sim: Simulator):
+    first = tap.run(["sequences"], **POLL_ONLY)
+    sim.clear_log()
+    second = tap.run(["sequences"], state=first.state, **POLL_ONLY)
+    assert second.returncode == 0, second.stderr
+    assert second.ids("sequences") == []
+    assert sim.count("/sequences") == 1
+    assert second.bookmark("sequences")["previous"] == first.bookmark("sequences")["previous"]
+
+
+def test_update_of_an_old_object_is_not_seen_by_polling(tap: TapRunner, sim: Simulator):
+    first = tap.run(["sequences"], **POLL_ONLY)
+    old = first.ids("sequences")[-1]
+    sim.update("sequences", old, {"name": "renamed after the first run"})
+    second = tap.run(["sequences"], state=first.state, **POLL_ONLY)
+    assert second.ids("sequences") == []
+
+
+def test_update_of_an_old_object_is_captured_by_the_refresh_setting(
+    tap: TapRunner, sim: Simulator
+):
+    first = tap.run(["sequences"])
+    old = first.ids("sequences")[-1]
+    sim.update("sequences", old, {"name": "renamed after the first run"})
+
+    # Within the interval: a poll, which cannot see the change.
+    second = tap.run(["sequences"], state=first.state, full_refresh_interval_hours=24)
+    assert second.ids("sequences") == []
+    # Interval elapsed (0 hours): the whole collection is read again, change included.
+    third = tap.run(["sequences"], state=second.state, full_refresh_interval_hours=0)
+    renamed = [row for row in third.records["sequences"] if row["_id"] == old]
+    assert renamed
+    assert renamed[0]["name"] == "renamed after the first run"
+    assert len(third.ids("sequences")) == len(first.ids("sequences"))
+
+
+def test_server_clamped_limit_still_reads_everything(tap: TapRunner, sim: Simulator):
+    sim.set_max_limit("/sequences", 5)
+    ids = resize(sim, "sequences", 14)
+    run = tap.run(["sequences"], page_size=300, **POLL_ONLY)
+    assert run.ids("sequences") == ids
+    assert sim.count("/sequences") == 3  # 5 + 5 + 4, stopped by hasNext, not page length
+
+
+def test_skewed_id_below_the_bookmark_needs_the_lookback(tap: TapRunner, sim: Simulator):
+    first = tap.run(["sequences"], **POLL_ONLY)
+    newest = bookmark_oid(first.bookmark("sequences"))
+    # Created after the run, but stamped one second before the bookmarked object.
+    skewed_id = f"{int(newest[:8], 16) - 1:08x}" + "f" * 16
+    sim.insert("sequences", _id=skewed_id)
+
+    without = tap.run(["sequences"], state=first.state, **POLL_ONLY)
+    assert skewed_id not in without.ids("sequences")
+
+    with_lookback = tap.run(
+        ["sequences"], state=first.state, skew_lookback_seconds=5, **POLL_ONLY
+    )
+    assert skewed_id in with_lookback.ids("sequences")
+    # The bookmark never moves backwards.
+    assert bookmark_oid(with_lookback.bookmark("sequences")) == newest
