@@ -23,6 +23,7 @@ DEFAULT_LIMIT = 120
 DEFAULT_WINDOW_SECONDS = 60.0
 # Reset values above this are epoch seconds; below it, a delay in seconds.
 _EPOCH_THRESHOLD = 1_000_000_000
+HTTP_TOO_MANY_REQUESTS = 429
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class RateBudget:
         self._remaining: int | None = None
         self._reset_at: float | None = None
         self._blocked_until = 0.0
+        # Once the server reports its counters, they replace the local estimate.
+        self._server_counts = False
         self.requests = 0
         self.waited_seconds = 0.0
         self.rate_limited = 0
@@ -85,6 +88,9 @@ class RateBudget:
             self._remaining, self._reset_at = None, None
         if self._remaining is not None and self._reset_at is not None:
             return 0.0 if self._remaining > 0 else self._reset_at - now
+        if self._server_counts:
+            # Between a reset and the next answer: one request finds out where we stand.
+            return 0.0
         if len(self._sent) >= self._limit:
             return self._sent[0] + self._window - now
         return 0.0
@@ -97,6 +103,8 @@ class RateBudget:
 
     def observe(self, response: requests.Response, *_args: object, **_kwargs: object) -> None:
         """Learn the server's view of the budget from any response (a requests hook)."""
+        if response.status_code == HTTP_TOO_MANY_REQUESTS:
+            return  # its Retry-After, not its counters, says when to go on: see wait_after_429
         headers = response.headers
         with self._lock:
             limit = _as_int(headers.get("X-RateLimit-Limit"))
@@ -105,6 +113,7 @@ class RateBudget:
             remaining = _as_int(headers.get("X-RateLimit-Remaining"))
             reset = self._seconds_until(headers.get("X-RateLimit-Reset"))
             if remaining is not None and reset is not None:
+                self._server_counts = True
                 self._remaining = max(remaining, 0)
                 self._reset_at = self._clock() + reset
 
@@ -114,6 +123,8 @@ class RateBudget:
         with self._lock:
             self.rate_limited += 1
             self._blocked_until = max(self._blocked_until, self._clock() + wait)
+            # The first answer after the wait tells where the window stands.
+            self._remaining, self._reset_at = None, None
         return wait
 
     def _seconds_until_retry(self, response: requests.Response) -> float:
