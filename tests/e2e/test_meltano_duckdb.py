@@ -43,7 +43,10 @@ def test_meltano_run_into_duckdb_twice(
         {
             "TARGET_DUCKDB_FILEPATH": str(db),
             "TARGET_DUCKDB_DEFAULT_TARGET_SCHEMA": SCHEMA,
-            "TARGET_DUCKDB_ADD_METADATA_COLUMNS": "true",
+            # refresh-off tells which rows run 2 wrote from _sdc_batched_at; refresh-on keeps
+            # the loader's defaults (no metadata columns, so some tables have text columns
+            # only: the shape in which target-duckdb with duckdb >= 1.1 loses rows).
+            "TARGET_DUCKDB_ADD_METADATA_COLUMNS": "false" if refresh else "true",
             "TAP_MIXMAX_REFRESH_CHANGED_OBJECTS": "true" if refresh else "false",
         }
     )
@@ -82,14 +85,13 @@ def test_meltano_run_into_duckdb_twice(
         for stream, edits in changes.edited.items()
         for key, edit in edits.items()
     }
-    touched = touched_between(tables1, tables2, catalog, "_sdc_batched_at")
+    touched: dict[str, set[Any]] = {}
 
     if refresh:
         # Collections whose objects change were read whole again: edits are current.
         assert not mismatches, f"after run 2, values differ from the simulator: {mismatches[:5]}"
-        for stream, edits in changes.edited.items():
-            assert set(edits) <= touched[stream], f"{stream}: edited rows were not re-read"
     else:
+        touched = touched_between(tables1, tables2, catalog, "_sdc_batched_at")
         # Only new objects were read: edited rows keep the values of run 1, nothing else differs.
         stale = {(s, k, f): (w, v) for s, k, f, w, v in mismatches}
         assert set(stale) == set(edited), (
