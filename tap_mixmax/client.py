@@ -187,7 +187,7 @@ class MixmaxStream(RESTStream[Any]):
     def generate_child_contexts(
         self,
         record: dict[str, Any],
-        context: Context | None,  # noqa: ARG002
+        context: Context | None,
     ) -> Iterable[dict[str, Any] | None]:
         if self.child_key is not None:
             yield {self.child_key: record["_id"]}
@@ -236,7 +236,6 @@ class SingletonStream(MixmaxStream):
 
     def get_new_paginator(self) -> None:
         return None
-
 
 
 class ChildStream(MixmaxStream):

@@ -54,6 +54,9 @@ class CursorStream(MixmaxStream):
     # The field holding the creation time; None means the ObjectId `_id` carries it.
     created_at_field: ClassVar[str | None] = None
     skip_when_retired = True
+    # Whether `previous` finds new objects here; Mixmax's search endpoints page with
+    # mongo-cursor-pagination's search(), which has no `previous`, so they walk whole.
+    supports_previous: ClassVar[bool] = True
     # Values accepted in the `expand` setting for this stream.
     expansions: ClassVar[tuple[str, ...]] = ()
 
@@ -112,6 +115,8 @@ class CursorStream(MixmaxStream):
         progress = self.mixmax.progress.stream(self.name)
         if bookmark.full_sync is not None or bookmark.previous is None:
             progress.mode = "full sync" if bookmark.full_sync is None else "resumed full sync"
+        elif not self.supports_previous:
+            progress.mode = "full read (no 'previous' on this endpoint)"
         elif self._refresh_due(bookmark):
             progress.mode = "full refresh"
         else:

@@ -6,7 +6,7 @@ import ipaddress
 import sys
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlparse
 
 import requests
@@ -14,12 +14,23 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.authenticators import APIKeyAuthenticator
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.capabilities import (
+    CapabilitiesEnum,
+    PluginCapabilities,
+    TapCapabilities,
+)
 
 from tap_mixmax import __version__
 from tap_mixmax.budget import RateBudget
 from tap_mixmax.pagination import ProtocolError
 from tap_mixmax.progress import ProgressLog
 from tap_mixmax.streams import STREAM_TYPES
+
+EXPANSIONS: dict[str, tuple[str, ...]] = {
+    str(getattr(stream_type, "name")): getattr(stream_type, "expansions")  # noqa: B009
+    for stream_type in STREAM_TYPES
+    if getattr(stream_type, "expansions", ())
+}
 
 DEFAULT_API_URL = "https://api.mixmax.com/v1"
 MAX_PAGE_SIZE = 300
@@ -39,6 +50,18 @@ class TapMixmax(Tap):
     """Singer tap for the Mixmax REST API."""
 
     name = "tap-mixmax"
+
+    # Not advertised: ACTIVATE_VERSION would let targets delete every row a poll did not
+    # re-send, and BATCH buys nothing under a 120-requests-a-minute ceiling.
+    capabilities: ClassVar[list[CapabilitiesEnum]] = [
+        TapCapabilities.CATALOG,
+        TapCapabilities.STATE,
+        TapCapabilities.DISCOVER,
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.FLATTENING,
+        PluginCapabilities.STRUCTURED_LOGGING,
+    ]
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -85,7 +108,7 @@ class TapMixmax(Tap):
         ),
         th.Property(
             "full_refresh_interval_hours",
-            th.NumberType,
+            th.IntegerType,
             default=24,
             title="Full refresh interval (hours)",
             description="With refresh_changed_objects, a collection whose last complete read "
@@ -103,11 +126,14 @@ class TapMixmax(Tap):
         th.Property(
             "expand",
             th.ObjectType(
-                th.Property("sequences", th.ArrayType(th.StringType)),
-                th.Property("rules", th.ArrayType(th.StringType)),
-                th.Property("contact_groups", th.ArrayType(th.StringType)),
-                th.Property("contacts", th.ArrayType(th.StringType)),
-                th.Property("snippets", th.ArrayType(th.StringType)),
+                *(
+                    th.Property(
+                        stream,
+                        th.ArrayType(th.StringType),
+                        description=f"Expansions for {stream}: {', '.join(values)}.",
+                    )
+                    for stream, values in EXPANSIONS.items()
+                ),
                 additional_properties=False,
             ),
             default={},
@@ -139,7 +165,7 @@ class TapMixmax(Tap):
         ),
         th.Property(
             "progress_interval_seconds",
-            th.NumberType,
+            th.IntegerType,
             default=30,
             title="Progress interval (seconds)",
             description="How often to log records, requests and rate-budget use.",
@@ -225,10 +251,3 @@ def one_line(exc: BaseException) -> str:
     if isinstance(exc, ConfigValidationError) and exc.errors:
         text = "invalid config: " + "; ".join(exc.errors)
     return " ".join(text.split())
-
-
-EXPANSIONS: dict[str, tuple[str, ...]] = {
-    str(getattr(stream_type, "name")): getattr(stream_type, "expansions")  # noqa: B009
-    for stream_type in STREAM_TYPES
-    if getattr(stream_type, "expansions", ())
-}

@@ -38,6 +38,7 @@ class MeetingSummariesStream(CursorStream):
     name = "meeting_summaries"
     path = "/meetings/summaries/search"
     feature_gated = True
+    supports_previous = False
     child_key = "summaryId"
 
 

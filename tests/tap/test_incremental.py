@@ -42,9 +42,7 @@ def test_empty_collection_writes_no_bookmark_then_full_syncs(tap: TapRunner, sim
     assert bookmark_oid(second.bookmark("qa")) == max(inserted)
 
 
-def test_exact_multiple_of_page_size_needs_no_trailing_empty_page(
-    tap: TapRunner, sim: Simulator
-):
+def test_exact_multiple_of_page_size_needs_no_trailing_empty_page(tap: TapRunner, sim: Simulator):
     ids = resize(sim, "sequences", 12)
     run = tap.run(["sequences"], page_size=4, **POLL_ONLY)
     assert run.ids("sequences") == ids
@@ -107,9 +105,7 @@ def test_update_of_an_old_object_is_not_seen_by_polling(tap: TapRunner, sim: Sim
     assert second.ids("sequences") == []
 
 
-def test_update_of_an_old_object_is_captured_by_the_refresh_setting(
-    tap: TapRunner, sim: Simulator
-):
+def test_update_of_an_old_object_is_captured_by_the_refresh_setting(tap: TapRunner, sim: Simulator):
     first = tap.run(["sequences"])
     old = first.ids("sequences")[-1]
     sim.update("sequences", old, {"name": "renamed after the first run"})
@@ -143,9 +139,7 @@ def test_skewed_id_below_the_bookmark_needs_the_lookback(tap: TapRunner, sim: Si
     without = tap.run(["sequences"], state=first.state, **POLL_ONLY)
     assert skewed_id not in without.ids("sequences")
 
-    with_lookback = tap.run(
-        ["sequences"], state=first.state, skew_lookback_seconds=5, **POLL_ONLY
-    )
+    with_lookback = tap.run(["sequences"], state=first.state, skew_lookback_seconds=5, **POLL_ONLY)
     assert skewed_id in with_lookback.ids("sequences")
     # The bookmark never moves backwards.
     assert bookmark_oid(with_lookback.bookmark("sequences")) == newest

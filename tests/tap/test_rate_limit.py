@@ -84,7 +84,11 @@ def test_server_remaining_and_reset_decide_the_wait():
     budget.observe(
         response(
             200,
-            **{"X-RateLimit-Limit": "120", "X-RateLimit-Remaining": "1", "X-RateLimit-Reset": reset},
+            **{
+                "X-RateLimit-Limit": "120",
+                "X-RateLimit-Remaining": "1",
+                "X-RateLimit-Reset": reset,
+            },
         )
     )
     budget.acquire()  # the last request of the window goes at once

@@ -20,7 +20,10 @@ def run_until_killed(tap: TapRunner, records_before_kill: int, state: dict | Non
     paths = tap.files(tap.config(page_size=PAGE, refresh_changed_objects=False), STREAMS, state)
     lines: list[str] = []
     with subprocess.Popen(
-        tap_command(*paths), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        tap_command(*paths),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
         env=tap_env(),
     ) as process:
         assert process.stdout is not None
@@ -45,8 +48,11 @@ def test_killed_first_run_resumes_without_loss(tap: TapRunner, sim: Simulator, k
     assert killed.returncode == -signal.SIGKILL
     resumed = tap.run(STREAMS, state=killed.state, page_size=PAGE, refresh_changed_objects=False)
     assert resumed.returncode == 0, resumed.stderr
-    for stream, collection in [("sequences", "sequences"), ("messages", "messages"),
-                               ("polls", "polls")]:
+    for stream, collection in [
+        ("sequences", "sequences"),
+        ("messages", "messages"),
+        ("polls", "polls"),
+    ]:
         expected = {doc["_id"] for doc in sim.visible(collection, sim.tokens["ada"])}
         got = Counter(killed.ids(stream) + resumed.ids(stream))
         assert set(got) == expected, f"{stream}: lost {sorted(expected - set(got))[:5]}"

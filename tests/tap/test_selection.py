@@ -13,7 +13,9 @@ def test_start_date_skips_older_objects_and_pages(tap: TapRunner, sim: Simulator
     docs = sim.visible("sequences", sim.tokens["ada"])
     middle = docs[len(docs) // 2]
     start = datetime.fromtimestamp(int(middle["_id"][:8], 16), tz=UTC)
-    newer = [d["_id"] for d in docs if datetime.fromtimestamp(int(d["_id"][:8], 16), tz=UTC) >= start]
+    newer = [
+        d["_id"] for d in docs if datetime.fromtimestamp(int(d["_id"][:8], 16), tz=UTC) >= start
+    ]
     run = tap.run(["sequences"], page_size=5, start_date=start.isoformat())
     assert run.ids("sequences") == newer
     assert sim.count("/sequences") == len(newer) // 5 + 1  # stops at the first older page
@@ -33,8 +35,7 @@ def test_deselected_properties_are_not_asked_for(tap: TapRunner, sim: Simulator)
 def test_expansions_are_passed_on(tap: TapRunner, sim: Simulator):
     run = tap.run(["sequences"], expand={"sequences": ["stages"]})
     assert run.returncode == 0, run.stderr
-    assert all(r.query.get("expand") == "stages" for r in sim.requests
-               if r.path == "/v1/sequences")
+    assert all(r.query.get("expand") == "stages" for r in sim.requests if r.path == "/v1/sequences")
     with_stages = [row for row in run.records["sequences"] if row.get("stages")]
     assert with_stages
     assert all(isinstance(stage, dict) for stage in with_stages[0]["stages"])
@@ -47,18 +48,28 @@ def test_unknown_expansion_is_refused_before_any_request(tap: TapRunner, sim: Si
     assert sim.count() == 0
 
 
-def test_every_stream_reads_everything_with_unique_primary_keys(
-    tap: TapRunner, sim: Simulator
-):
-    every_stream = [*COLLECTIONS, "current_user", "user_preferences", "appointment_links",
-                    "sequence_recipients", "snippet_tag_snippets", "contact_notes",
-                    "contact_group_members", "rule_actions", "team_members",
-                    "live_feed_events", "meeting_transcripts"]
+def test_every_stream_reads_everything_with_unique_primary_keys(tap: TapRunner, sim: Simulator):
+    every_stream = [
+        *COLLECTIONS,
+        "current_user",
+        "user_preferences",
+        "appointment_links",
+        "sequence_recipients",
+        "snippet_tag_snippets",
+        "contact_notes",
+        "contact_group_members",
+        "rule_actions",
+        "team_members",
+        "live_feed_events",
+        "meeting_transcripts",
+    ]
     run = tap.run(every_stream)
     assert run.returncode == 0, run.stderr
     ada = sim.tokens["ada"]
     for stream, collection in COLLECTIONS.items():
-        assert sorted(run.ids(stream)) == sorted(d["_id"] for d in sim.visible(collection, ada)), stream
+        assert sorted(run.ids(stream)) == sorted(d["_id"] for d in sim.visible(collection, ada)), (
+            stream
+        )
     for stream in every_stream:
         rows = run.records.get(stream, [])
         assert rows, f"{stream} read nothing"
@@ -68,6 +79,7 @@ def test_every_stream_reads_everything_with_unique_primary_keys(
         assert all(None not in key for key in tuples), f"{stream}: a row lacks {key_names}"
         duplicates = [key for key, n in tuples.items() if n > 1]
         assert not duplicates, f"{stream}: duplicate keys {duplicates[:3]}"
-    recipients = sum(len(sim.visible("sequences/recipients", ada, parent_id=s))
-                     for s in run.ids("sequences"))
+    recipients = sum(
+        len(sim.visible("sequences/recipients", ada, parent_id=s)) for s in run.ids("sequences")
+    )
     assert len(run.records["sequence_recipients"]) == recipients

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: install, lint, type-check, then every test,
+# the Meltano / target-jsonl / DuckDB / PostgreSQL end-to-end runs included.
+# SKIP_E2E=1 leaves out the end-to-end tests (and their Meltano and PostgreSQL setup).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python3}"
+cd "${ROOT}"
+
+say() { echo "test: $*" >&2; }
+
+if [ ! -x .venv/bin/python ]; then
+    "${PYTHON}" -m venv .venv
+fi
+say "installing tap-mixmax with its development tools into .venv"
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e '.[dev]'
+
+say "ruff check, ruff format --check, mypy"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check tap_mixmax tests scripts benchmarks
+.venv/bin/mypy
+
+if [ "${SKIP_E2E:-0}" = "1" ]; then
+    say "pytest (end-to-end tests left out: SKIP_E2E=1)"
+    exec .venv/bin/pytest -m "not e2e" "$@"
+fi
+say "Meltano, its plugins and PostgreSQL for the end-to-end tests"
+bash scripts/e2e_setup.sh
+say "pytest"
+exec .venv/bin/pytest "$@"
