@@ -143,3 +143,22 @@ def test_skewed_id_below_the_bookmark_needs_the_lookback(tap: TapRunner, sim: Si
     assert skewed_id in with_lookback.ids("sequences")
     # The bookmark never moves backwards.
     assert bookmark_oid(with_lookback.bookmark("sequences")) == newest
+
+
+def test_a_run_where_nothing_changed_costs_one_request_per_collection(
+    tap: TapRunner, sim: Simulator
+):
+    first = tap.run(**POLL_ONLY)  # the default selection: every stream but two children
+    assert first.returncode == 0, first.stderr
+    sim.clear_log()
+    second = tap.run(state=first.state, **POLL_ONLY)
+    assert second.returncode == 0, second.stderr
+    polled = [s for s, b in first.state["bookmarks"].items() if "previous" in b]
+    singletons = ["current_user", "user_preferences", "appointment_links"]
+    # meeting_summaries is a search endpoint without `previous`: it is read whole, and its
+    # transcripts with it.
+    summaries = len(sim.visible("meetings/summaries", sim.tokens["ada"]))
+    expected = len(polled) - 1 + len(singletons) + 1 + summaries
+    assert sim.count() == expected
+    new_records = {s: rows for s, rows in second.records.items()}
+    assert set(new_records) == {*singletons, "meeting_summaries", "meeting_transcripts"}
