@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tap_mixmax.simulator import Simulator
+from tap_mixmax.simulator.seed import DEMO_TOKEN
 from tests.tap.conftest import TapRunner
 
 
@@ -23,6 +24,7 @@ def test_progress_and_summary_lines(tap: TapRunner, sim: Simulator):
     polls = len(run.records["polls"])
     assert any(s.startswith(f"polls (full sync): {polls} records, 1 requests") for s in summaries)
     assert "answered 429" in summaries[-1]
+    assert DEMO_TOKEN not in run.stderr
 
 
 def test_recipients_beyond_the_cap_are_reported_by_sequence(tap: TapRunner, sim: Simulator):
