@@ -28,5 +28,7 @@ if [ "${SKIP_E2E:-0}" = "1" ]; then
 fi
 say "Meltano, its plugins and PostgreSQL for the end-to-end tests"
 bash scripts/e2e_setup.sh
+bash scripts/postgres.sh start
+trap 'bash scripts/postgres.sh stop' EXIT
 say "pytest"
-exec .venv/bin/pytest "$@"
+.venv/bin/pytest "$@"

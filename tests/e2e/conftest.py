@@ -27,6 +27,8 @@ from typing import Any, NoReturn
 import pytest
 import yaml
 
+from tests.stream_collections import CURSOR_COLLECTIONS, SINGLETON_COLLECTIONS
+
 ROOT = Path(__file__).resolve().parents[2]
 SETUP_CMD = "bash scripts/e2e_setup.sh"
 DEMO_TOKEN = "sim-token-ada"
@@ -47,37 +49,7 @@ def missing_prerequisite(what: str) -> NoReturn:
 # Stream ↔ simulator collection mapping (the tap's streams, the simulator's endpoints).
 # --------------------------------------------------------------------------------------
 
-TOP_LEVEL_COLLECTIONS: dict[str, str] = {
-    "sequences": "sequences",
-    "sequence_folders": "sequencefolders",
-    "messages": "messages",
-    "live_feed": "livefeed",
-    "snippets": "snippets",
-    "snippet_tags": "snippettags",
-    "code_snippets": "codesnippets",
-    "contacts": "contacts",
-    "contact_groups": "contactgroups",
-    "file_requests": "filerequests",
-    "meeting_types": "meetingtypes",
-    "meeting_invites": "meetinginvites",
-    "meeting_summaries": "meetings/summaries",
-    "insights_reports": "insightsreports",
-    "integration_commands": "integrations/commands",
-    "integration_enhancements": "integrations/enhancements",
-    "integration_link_resolvers": "integrations/linkresolvers",
-    "integration_sidebars": "integrations/sidebars",
-    "rules": "rules",
-    "teams": "teams",
-    "unsubscribes": "unsubscribes",
-    "polls": "polls",
-    "qa": "qa",
-    "yes_no": "yesno",
-    "reminders": "reminders",
-    "events": "events",
-    "current_user": "users/me",
-    "user_preferences": "userpreferences/me",
-    "appointment_links": "appointmentlinks/me",
-}
+TOP_LEVEL_COLLECTIONS = {**CURSOR_COLLECTIONS, **SINGLETON_COLLECTIONS}
 
 
 @dataclass(frozen=True)

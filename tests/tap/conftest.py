@@ -16,36 +16,9 @@ import pytest
 
 from tap_mixmax.simulator import RateLimit, Simulator
 from tap_mixmax.simulator.seed import DEMO_TOKEN
+from tests.stream_collections import CURSOR_COLLECTIONS
 
-# Stream name -> simulator collection key.
-COLLECTIONS = {
-    "sequences": "sequences",
-    "sequence_folders": "sequencefolders",
-    "messages": "messages",
-    "live_feed": "livefeed",
-    "events": "events",
-    "snippets": "snippets",
-    "snippet_tags": "snippettags",
-    "code_snippets": "codesnippets",
-    "contacts": "contacts",
-    "contact_groups": "contactgroups",
-    "file_requests": "filerequests",
-    "meeting_types": "meetingtypes",
-    "meeting_invites": "meetinginvites",
-    "meeting_summaries": "meetings/summaries",
-    "insights_reports": "insightsreports",
-    "integration_commands": "integrations/commands",
-    "integration_enhancements": "integrations/enhancements",
-    "integration_link_resolvers": "integrations/linkresolvers",
-    "integration_sidebars": "integrations/sidebars",
-    "rules": "rules",
-    "teams": "teams",
-    "unsubscribes": "unsubscribes",
-    "polls": "polls",
-    "qa": "qa",
-    "yes_no": "yesno",
-    "reminders": "reminders",
-}
+COLLECTIONS = CURSOR_COLLECTIONS
 
 
 @dataclass
