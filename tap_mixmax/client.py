@@ -162,6 +162,13 @@ class MixmaxStream(RESTStream[Any]):
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Records of the stream, skipping what the API says is gone or not allowed."""
+        yield from self._read_or_skip(context)
+        if self.parent_stream_type is None:
+            # Children sync inline, record by record: by now they are done too.
+            names = [self.name, *(child.name for child in self.child_streams)]
+            self.mixmax.progress.summary(names)
+
+    def _read_or_skip(self, context: Context | None) -> Iterator[dict[str, Any]]:
         try:
             yield from self.read(context)
         except ForbiddenError as exc:
@@ -213,11 +220,6 @@ class MixmaxStream(RESTStream[Any]):
             row.setdefault(self.parent_key, parent_id)
         self.mixmax.progress.record(self.name)
         return normalize(row, self.schema)  # type: ignore[no-any-return]
-
-    def finalize_state_progress_markers(self, state: dict[str, Any] | None = None) -> None:
-        """Called once a top-level stream and its children are done: log their summary."""
-        super().finalize_state_progress_markers(state)
-        self.mixmax.progress.summary([self.name, *(child.name for child in self.child_streams)])
 
     def selected_top_level_fields(self) -> list[str] | None:
         """The properties the catalog selects, or ``None`` when all of them are."""

@@ -19,6 +19,8 @@ def test_progress_and_summary_lines(tap: TapRunner, sim: Simulator):
     summaries = [
         line.split("summary: ", 1)[1] for line in run.stderr.splitlines() if "summary: " in line
     ]
+    per_stream = [s.split(" ")[0].rstrip(":") for s in summaries if not s.startswith("rate")]
+    assert sorted(per_stream) == ["polls", "sequence_recipients", "sequences"]  # once each
     recipients = len(run.records["sequence_recipients"])
     assert any(s.startswith(f"sequence_recipients: {recipients} records") for s in summaries)
     polls = len(run.records["polls"])
