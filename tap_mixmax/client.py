@@ -20,6 +20,7 @@ from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.helpers.types import Context
 
 from tap_mixmax.errors import (
+    BadRequestError,
     ForbiddenError,
     NotFoundError,
     RateLimitedError,
@@ -138,6 +139,8 @@ class MixmaxStream(RESTStream[Any]):
             raise NotFoundError(f"{where}: HTTP 404 {api_message(response)}")
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise RetriableAPIError(f"{where}: HTTP {status} {response.reason}", response)
+        if status == HTTPStatus.BAD_REQUEST:
+            raise BadRequestError(f"{where}: HTTP 400 {api_message(response)}")
         if status >= HTTPStatus.BAD_REQUEST:
             raise FatalAPIError(f"{where}: HTTP {status} {api_message(response)}")
         try:

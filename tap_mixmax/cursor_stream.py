@@ -28,6 +28,7 @@ from singer_sdk.helpers.types import Context
 
 from tap_mixmax.bookmarks import Bookmark, FullSync
 from tap_mixmax.client import MixmaxStream
+from tap_mixmax.errors import BadRequestError
 from tap_mixmax.pagination import CursorPaginator, Direction, envelope
 from tap_mixmax.timestamps import to_rfc3339
 
@@ -113,17 +114,37 @@ class CursorStream(MixmaxStream):
         state = self.get_context_state(None)
         bookmark = Bookmark.load(state)
         progress = self.mixmax.progress.stream(self.name)
-        if bookmark.full_sync is not None or bookmark.previous is None:
-            progress.mode = "full sync" if bookmark.full_sync is None else "resumed full sync"
+        if bookmark.full_sync is None and bookmark.previous is None:
+            progress.mode = "full sync"
+            yield from self._full_walk(bookmark, state)
+            return
+        if bookmark.full_sync is not None:
+            progress.mode = "resumed full sync"
+            records = self._full_walk(bookmark, state)
         elif not self.supports_previous:
             progress.mode = "full read (no 'previous' on this endpoint)"
+            records = self._full_walk(bookmark, state)
         elif self._refresh_due(bookmark):
             progress.mode = "full refresh"
+            records = self._full_walk(bookmark, state)
         else:
             progress.mode = "new objects since bookmark"
-            yield from self._poll(bookmark, state)
-            return
-        yield from self._full_walk(bookmark, state)
+            records = self._poll(bookmark, state)
+        read = 0
+        try:
+            for record in records:
+                read += 1
+                yield record
+        except BadRequestError as exc:
+            if read:
+                raise  # a cursor Mixmax gave during this run: not a stale bookmark
+            # Mixmax's cursors are durable, but a change of its paging library can
+            # make an old one unreadable: start over rather than fail every run.
+            self.skip(f"Mixmax refused the stored cursor ({exc}); reading the stream whole")
+            progress.mode = "full sync after a refused cursor"
+            stale = Bookmark(last_full_sync_at=bookmark.last_full_sync_at)
+            stale.save(state)
+            yield from self._full_walk(stale, state)
 
     def _refresh_due(self, bookmark: Bookmark) -> bool:
         if not (self.changes_after_create and self.config["refresh_changed_objects"]):

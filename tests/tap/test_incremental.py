@@ -161,3 +161,13 @@ def test_a_run_where_nothing_changed_costs_one_request_per_collection(
     expected = len(polled) - 1 + len(singletons) + 1 + summaries
     assert sim.count() == expected
     assert set(second.records) == {*singletons, "meeting_summaries", "meeting_transcripts"}
+
+
+def test_a_refused_bookmark_cursor_falls_back_to_a_full_read(tap: TapRunner, sim: Simulator):
+    stale = {"bookmarks": {"sequences": {"previous": "not-a-cursor"}}}
+    run = tap.run(["sequences"], state=stale, **POLL_ONLY)
+    assert run.returncode == 0, run.stderr
+    assert sorted(run.ids("sequences")) == sorted(newest_first(sim, "sequences"))
+    assert "Mixmax refused the stored cursor" in run.stderr
+    assert sim.count("/sequences", status=400) == 1
+    assert bookmark_oid(run.bookmark("sequences")) == newest_first(sim, "sequences")[0]
