@@ -136,7 +136,7 @@ def decode(token: str, *, tuple_key: bool) -> SortKey:
     """Decode a cursor for an endpoint paged on ``_id`` (tuple_key False) or another field."""
     try:
         data = json.loads(b64url_decode(token).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise CursorError("cursor is not JSON") from exc
     if not tuple_key:
         return (_decode_id(data),)

@@ -46,7 +46,7 @@ def error(status: int, message: str, user_id: str | None = None) -> Response:
 
 
 def js_parse_int(raw: str | None) -> int | None:
-    """JavaScript ``parseInt(raw)`` without a radix; None stands for NaN."""
+    """JavaScript ``parseInt(raw, 10)``, as the paging library calls it; None stands for NaN."""
     if raw is None:
         return None
     text = raw.lstrip(" \t\n\r\f\v")
@@ -54,18 +54,21 @@ def js_parse_int(raw: str | None) -> int | None:
     if text[:1] in "+-" and text:
         sign = -1 if text[0] == "-" else 1
         text = text[1:]
-    base, digits = 10, "0123456789"
-    if text[:2].lower() == "0x":
-        base, digits, text = 16, "0123456789abcdefABCDEF", text[2:]
     taken = ""
     for ch in text:
-        if ch not in digits:
+        if ch not in "0123456789":
             break
         taken += ch
-    return sign * int(taken, base) if taken else None
+    return sign * int(taken) if taken else None
 
 
-def clamp_limit(raw: str | None, max_limit: int, default: int = catalog.DEFAULT_LIMIT) -> int:
+def clamp_limit(raw: str | None, max_limit: int) -> int:
+    """The page size for a request's ``limit``.
+
+    An endpoint capped below the library's 300 sets its own ``limit``, which the library
+    uses both as the default and as the ceiling a client can only lower.
+    """
+    default = max_limit if max_limit < catalog.MAX_LIMIT else catalog.DEFAULT_LIMIT
     value = js_parse_int(raw)
     if value is None:
         value = default

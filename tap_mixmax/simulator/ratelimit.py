@@ -1,16 +1,19 @@
 """Per-token rate limiting with the X-RateLimit-* headers Mixmax documents.
 
-Model: a *fixed* window per identity that opens at the identity's first request and lasts
-``window`` seconds; the next request after it closes opens a new one. Mixmax describes a
-"60 second window" without saying fixed or sliding, and a fixed window is the harsher case
-for a client that bursts at a window's edge, so it is the safer one to test against [Inf].
+Model: a *rolling* window per identity: a request is allowed while fewer than ``limit``
+requests were accepted in the last ``window`` seconds. Mixmax's help centre speaks of "120
+requests per rolling 60 s"; a rolling window is also the stricter model for a client that
+bursts at the edge of a window (a fixed window would accept almost twice the limit across
+its boundary), so a client that passes here will not be surprised by Mixmax [Inf].
 
-``X-RateLimit-Reset`` and ``Retry-After`` are rounded *up* to whole seconds, so a client
-that sleeps until Reset (or for Retry-After seconds) is never early.
+``X-RateLimit-Reset`` is the epoch second at which the oldest counted request leaves the
+window, so a slot frees; it and ``Retry-After`` are rounded *up* to whole seconds, so a
+client that sleeps until Reset (or for Retry-After seconds) is never early.
 """
 
 from __future__ import annotations
 
+import collections
 import math
 import threading
 import time
@@ -50,13 +53,14 @@ class Decision:
 
 
 class RateLimiter:
-    """Thread-safe fixed-window counters keyed by identity (token, or client address)."""
+    """Thread-safe rolling-window counters keyed by identity (token, or client address)."""
 
     def __init__(self, config: RateLimit | None, clock: Callable[[], float] = time.time) -> None:
         self._config = config
         self._clock = clock
         self._lock = threading.Lock()
-        self._windows: dict[str, tuple[float, int]] = {}
+        # The times of the requests each identity made within the last window.
+        self._windows: dict[str, collections.deque[float]] = {}
 
     @property
     def config(self) -> RateLimit | None:
@@ -74,23 +78,22 @@ class RateLimiter:
             if config is None:
                 return None
             now = self._clock()
-            start, used = self._windows.get(identity, (now, 0))
-            if now >= start + config.window:
-                start, used = now, 0
-            ends = start + config.window
-            reset = math.ceil(ends)
-            if used >= config.limit:
+            sent = self._windows.setdefault(identity, collections.deque())
+            while sent and sent[0] <= now - config.window:
+                sent.popleft()
+            if len(sent) >= config.limit:
                 # Rejected requests are not counted, so waiting out Retry-After always works.
-                self._windows[identity] = (start, used)
-                wait = max(1, math.ceil(ends - now))
-                return Decision(False, config.limit, 0, reset, wait)
-            used += 1
-            self._windows[identity] = (start, used)
-            return Decision(True, config.limit, config.limit - used, reset, 0)
+                frees = sent[0] + config.window
+                wait = max(1, math.ceil(frees - now))
+                return Decision(False, config.limit, 0, math.ceil(frees), wait)
+            sent.append(now)
+            # Reset: when the oldest request still counted leaves the window.
+            reset = math.ceil(sent[0] + config.window)
+            return Decision(True, config.limit, config.limit - len(sent), reset, 0)
 
     def refund(self, identity: str) -> None:
         """Give back one request (an injected 429 must not spend budget either)."""
         with self._lock:
-            if identity in self._windows:
-                start, used = self._windows[identity]
-                self._windows[identity] = (start, max(0, used - 1))
+            sent = self._windows.get(identity)
+            if sent:
+                sent.pop()

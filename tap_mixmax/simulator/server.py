@@ -34,6 +34,9 @@ _HTML_ERROR = (
     "</center><hr><center>nginx</center></body></html>"
 )
 
+# Admin bodies are small JSON documents; anything larger is refused unread.
+MAX_BODY_BYTES = 1_000_000
+
 
 class SimulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -106,8 +109,16 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---------------------------------------------------------------------------------------
 
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+    def _read_body(self) -> bytes | None:
+        """The request body, or None when its framing cannot be trusted."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return None
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return None
+        if length > MAX_BODY_BYTES:
+            return None
         return self.rfile.read(length) if length > 0 else b""
 
     def _dispatch(self) -> None:
@@ -115,6 +126,11 @@ class Handler(BaseHTTPRequestHandler):
         path = parts.path
         query = parse_qs(parts.query, keep_blank_values=True)
         body = self._read_body()
+        if body is None:
+            # The rest of the stream cannot be parsed as requests: answer, then hang up.
+            self.close_connection = True
+            self._send(error(400, "Unsupported request body framing"))
+            return
         if path.startswith("/_admin/"):
             self._send(self.sim.admin.handle(self.command, path, query, body))
             return
@@ -204,6 +220,7 @@ class Handler(BaseHTTPRequestHandler):
         lines = [
             f"HTTP/1.1 {response.status} {reason}",
             "Server: mixmax-simulator",
+            f"Date: {self.date_time_string()}",
             f"Content-Type: {response.content_type}",
             f"Content-Length: {len(response.body)}",
         ]

@@ -78,7 +78,7 @@ def test_bad_cursors_raise(token: str, tuple_key: bool) -> None:
         (" 7", 7),
         ("-5", -5),
         ("3.9", 3),
-        ("0x10", 16),
+        ("0x10", 0),  # radix 10, as the library calls it
         ("abc", None),
         ("", None),
         (None, None),
@@ -94,3 +94,9 @@ def test_js_parse_int(text: str | None, value: int | None) -> None:
 )
 def test_clamp_limit(text: str | None, expected: int) -> None:
     assert clamp_limit(text, 300) == expected
+
+
+def test_an_endpoint_capped_lower_defaults_to_its_cap() -> None:
+    assert clamp_limit(None, 100) == 100
+    assert clamp_limit("abc", 100) == 100
+    assert clamp_limit("30", 100) == 30

@@ -28,14 +28,17 @@ def ids(page: dict[str, object]) -> list[int]:
 def test_default_limit_is_50_and_limit_is_clamped(client: Client) -> None:
     total = len(client.sim.visible("messages", ADA))
     assert total > 100
-    assert len(client.get("/messages").json()["results"]) == 50
+    assert len(client.get("/livefeed").json()["results"]) == 50
+    # /messages sets its own limit of 100: its default and its ceiling.
+    assert len(client.get("/messages").json()["results"]) == 100
     assert len(client.get("/messages", limit=1000).json()["results"]) == 100  # seeded cap
     assert len(client.get("/livefeed", limit=1000).json()["results"]) == min(
         300, len(client.sim.visible("livefeed", ADA))
     )
     assert len(client.get("/messages", limit=0).json()["results"]) == 1
     assert len(client.get("/messages", limit="7x").json()["results"]) == 7
-    assert len(client.get("/messages", limit="lots").json()["results"]) == 50
+    assert len(client.get("/messages", limit="lots").json()["results"]) == 100
+    assert len(client.get("/messages", limit="0x10").json()["results"]) == 1
     client.sim.set_max_limit("/messages", 20)
     assert len(client.get("/messages", limit=50).json()["results"]) == 20
 

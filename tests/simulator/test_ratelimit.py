@@ -64,3 +64,18 @@ def test_remaining_counts_down_and_rate_limit_can_be_switched(
     assert c.get("/users/me", ADA).status_code == 200
     assert c.get("/users/me", ADA).status_code == 429
     c.close()
+
+
+def test_the_window_rolls_so_a_burst_at_its_edge_is_refused(
+    make_sim: Callable[..., Simulator],
+) -> None:
+    clock = FakeClock()
+    sim = make_sim(users_only(), rate_limit=RateLimit(limit=3, window=2.0), clock=clock)
+    c = Client(sim)
+    assert c.get("/users/me").status_code == 200
+    clock.now += 1.9
+    assert [c.get("/users/me").status_code for _ in range(3)] == [200, 200, 429]
+    clock.now += 0.2  # the first request has left the window; the other two have not
+    statuses = [c.get("/users/me").status_code for _ in range(2)]
+    assert statuses == [200, 429]
+    c.close()
