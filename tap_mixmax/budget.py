@@ -111,7 +111,7 @@ class RateBudget:
             if limit is not None and limit > 0:
                 self._limit = limit
             remaining = _as_int(headers.get("X-RateLimit-Remaining"))
-            reset = self._seconds_until(headers.get("X-RateLimit-Reset"))
+            reset = self._seconds_until(headers.get("X-RateLimit-Reset"), response)
             if remaining is not None and reset is not None:
                 self._server_counts = True
                 self._remaining = max(remaining, 0)
@@ -132,22 +132,28 @@ class RateBudget:
         if retry_after is not None:
             seconds = _as_float(retry_after)
             if seconds is None:
-                try:
-                    moment = parsedate_to_datetime(retry_after).timestamp()
-                except (TypeError, ValueError):
-                    moment = None
-                seconds = None if moment is None else moment - self._wall_clock()
+                moment = _http_date(retry_after)
+                seconds = None if moment is None else moment - self._server_now(response)
             if seconds is not None:
                 return max(seconds, 0.0)
-        reset = self._seconds_until(response.headers.get("X-RateLimit-Reset"))
+        reset = self._seconds_until(response.headers.get("X-RateLimit-Reset"), response)
         return reset if reset is not None else self._window
 
-    def _seconds_until(self, value: str | None) -> float | None:
+    def _server_now(self, response: requests.Response) -> float:
+        """The server's clock when it answered, so times it sends survive local skew.
+
+        ``Date`` has whole seconds, so this errs up to a second early, and waits computed
+        from it err long, never short.
+        """
+        served = _http_date(response.headers.get("Date"))
+        return served if served is not None else self._wall_clock()
+
+    def _seconds_until(self, value: str | None, response: requests.Response) -> float | None:
         number = _as_float(value)
         if number is None:
             return None
         if number > _EPOCH_THRESHOLD:
-            number -= self._wall_clock()
+            number -= self._server_now(response)
         # A reset further away than one window means the clocks disagree; trust the window.
         return min(max(number, 0.0), self._window)
 
@@ -164,6 +170,15 @@ class RateBudget:
                 waited_seconds=self.waited_seconds,
                 rate_limited=self.rate_limited,
             )
+
+
+def _http_date(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
 
 
 def _as_float(value: str | None) -> float | None:

@@ -18,6 +18,7 @@ from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.helpers.types import Context
+from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE
 
 from tap_mixmax.errors import (
     BadRequestError,
@@ -185,10 +186,40 @@ class MixmaxStream(RESTStream[Any]):
             if context is not None:
                 self.skip(f"parent {self._parent_id(context)} is gone ({exc}); skipping it")
             elif self.skip_when_retired:
+                self._confirm_api_url()
                 self.skip(f"the endpoint answered 404, probably retired by Mixmax ({exc})")
             else:
                 msg = f"{exc}; check that api_url ends with /v1"
                 raise NotFoundError(msg) from exc
+
+    def _confirm_api_url(self) -> None:
+        """Tell a retired endpoint from a wrong ``api_url``: both answer 404.
+
+        Asked once per run, and only after a collection answered 404.
+        """
+        if self.mixmax.api_url_confirmed:
+            return
+        probe = requests.Request("GET", f"{self.url_base}/users/me", headers=self.http_headers)
+        self.mixmax.budget.acquire()
+        response = self.requests_session.send(
+            self.authenticator(probe.prepare()), timeout=self.timeout
+        )
+        if response.status_code == HTTPStatus.NOT_FOUND:
+            msg = (
+                f"api_url {self.url_base} answers 404 even for /users/me: check api_url "
+                "(Mixmax's is https://api.mixmax.com/v1)"
+            )
+            raise NotFoundError(msg)
+        self.mixmax.api_url_confirmed = True
+
+    @property
+    def replication_method(self) -> str:
+        """Always FULL_TABLE to the SDK: the cursor bookmark is this tap's own state.
+
+        A catalog that forces INCREMENTAL would otherwise make the SDK look for a
+        replication key these streams do not have.
+        """
+        return REPLICATION_FULL_TABLE
 
     def read(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The records of one sync of the stream (or of one parent, for a child)."""

@@ -29,7 +29,7 @@ from singer_sdk.helpers.types import Context
 from tap_mixmax.bookmarks import Bookmark, FullSync
 from tap_mixmax.client import MixmaxStream
 from tap_mixmax.errors import BadRequestError
-from tap_mixmax.pagination import CursorPaginator, Direction, envelope
+from tap_mixmax.pagination import CursorPaginator, Direction, ProtocolError, envelope
 from tap_mixmax.timestamps import to_rfc3339
 
 PageHook = Callable[[dict[str, Any]], None]
@@ -42,6 +42,8 @@ class Walk:
     direction: Direction
     start: str | None = None
     on_page: PageHook | None = None
+    # The first non-empty page's `previous`: the newest object when the walk began.
+    newest: str | None = None
 
 
 class CursorStream(MixmaxStream):
@@ -86,6 +88,8 @@ class CursorStream(MixmaxStream):
 
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
         page = envelope(response)
+        if self._walk.newest is None and page["results"]:
+            self._walk.newest = page.get("previous")
         yield from page["results"]
         # Runs once the consumer asks for more after the page's last record.
         if self._walk.on_page is not None:
@@ -156,39 +160,42 @@ class CursorStream(MixmaxStream):
 
     def _full_walk(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
         resume = bookmark.full_sync
-        candidate = resume.candidate if resume else None
+        walk = Walk(Direction.OLDER, resume.next if resume else None)
+        if resume:
+            walk.newest = resume.candidate
 
         def on_page(page: dict[str, Any]) -> None:
-            nonlocal candidate
-            if candidate is None:
-                candidate = page.get("previous")
-            if candidate is None:
+            if walk.newest is None:
                 return
             more = page.get("next") if page.get("hasNext") else None
-            bookmark.full_sync = FullSync(candidate, more)
+            bookmark.full_sync = FullSync(walk.newest, more)
             bookmark.save(state)
 
+        walk.on_page = on_page
         # A walk that had read its last page but was stopped before finishing needs
         # no request: only its bookmark is left to write.
         if resume is None or resume.next is not None:
-            start = resume.next if resume else None
             cutoff = self._start_date()
-            for record in self.walk(None, Walk(Direction.OLDER, start, on_page)):
+            for record in self.walk(None, walk):
                 created = self.created_at(record) if cutoff else None
                 if cutoff and created and created < cutoff:
                     break  # newest first: every later object is older still
                 yield record
-        if candidate is None:
+        if walk.newest is None:
             return  # empty collection: nothing to bookmark, the next run walks again
-        bookmark.previous = candidate
+        bookmark.previous = walk.newest
         bookmark.full_sync = None
         bookmark.last_full_sync_at = datetime.now(UTC)
         bookmark.save(state)
 
     def _poll(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
         def on_page(page: dict[str, Any]) -> None:
-            if page["results"] and _is_after(page["previous"], bookmark.previous):
-                bookmark.previous = page["previous"]
+            cursor = page.get("previous")
+            if page["results"] and not cursor:
+                msg = f"{self.name}: a non-empty page came without a 'previous' cursor"
+                raise ProtocolError(msg)
+            if cursor and _is_after(cursor, bookmark.previous):
+                bookmark.previous = cursor
                 bookmark.save(state)
 
         start = bookmark.previous

@@ -16,6 +16,8 @@ from singer_sdk.pagination import BaseAPIPaginator
 
 # /sequences/:id/recipients refuses to page past this many rows per sequence.
 RECIPIENTS_CAP = 10_000
+# Mixmax's default page size; caps are multiples of it.
+ROUND_PAGE = 50
 
 _ENVELOPES: weakref.WeakKeyDictionary[requests.Response, Any] = weakref.WeakKeyDictionary()
 
@@ -79,8 +81,9 @@ class CursorPaginator(BaseAPIPaginator[str | None]):
 class CappedOffsetPaginator(BaseAPIPaginator[int]):
     """Offsets for a bare-array endpoint that stops at ``RECIPIENTS_CAP`` rows.
 
-    A page shorter than asked for is the last one. ``hit_cap`` tells whether the walk
-    stopped at the cap with a full page, i.e. rows beyond the cap may exist.
+    A page shorter than asked for is the last one, unless its size is a round number that
+    a server-side cap would produce. ``hit_cap`` tells whether the walk reached the cap
+    with a full page, i.e. rows beyond the cap may exist.
     """
 
     def __init__(self, page_size: int, cap: int = RECIPIENTS_CAP) -> None:
@@ -100,7 +103,10 @@ class CappedOffsetPaginator(BaseAPIPaginator[int]):
             raise ProtocolError(msg)
         asked = self.limit_for(self.current_value)
         if len(rows) < asked:
-            return False
+            # Mixmax documents a short page as the last one [D26]. A short page of a round
+            # size may instead be a server-side cap below what was asked: one more request
+            # (empty if it was the end) costs little next to silently stopping early.
+            return bool(rows) and len(rows) % ROUND_PAGE == 0
         next_offset = self.current_value + len(rows)
         if next_offset >= self.cap:
             self.hit_cap = True

@@ -44,6 +44,7 @@ class MixmaxConnection:
     authenticator: APIKeyAuthenticator
     budget: RateBudget
     progress: ProgressLog
+    api_url_confirmed: bool = False
 
 
 class TapMixmax(Tap):
@@ -101,10 +102,11 @@ class TapMixmax(Tap):
             th.BooleanType,
             default=True,
             title="Refresh changed objects",
-            description="Re-read collections whose objects change after creation on the "
-            "schedule of full_refresh_interval_hours. When false, runs after the first read "
-            "only new objects (one request per stream when nothing is new), and edits and "
-            "deletions made in Mixmax are never seen.",
+            description="Re-read collections whose objects change after creation, and the "
+            "child rows of all their parents, on the schedule of full_refresh_interval_hours. "
+            "When false, runs after the first read only new objects and the children of new "
+            "parents (one request per stream when nothing is new); edits, deletions and rows "
+            "added under older parents are never seen.",
         ),
         th.Property(
             "full_refresh_interval_hours",
@@ -206,7 +208,13 @@ class TapMixmax(Tap):
         """Run the tap, turning known failures into one line and a non-zero exit."""
         try:
             super().invoke(*args, **kwargs)
-        except (FatalAPIError, RetriableAPIError, ConfigValidationError, ProtocolError) as exc:
+        except (
+            FatalAPIError,
+            RetriableAPIError,
+            ConfigValidationError,
+            ProtocolError,
+            requests.RequestException,
+        ) as exc:
             cls.logger.error("%s", one_line(exc))  # noqa: TRY400 - the line is the message
             sys.exit(1)
 

@@ -70,7 +70,7 @@ class SequenceRecipientsStream(ChildStream):
         yield from super().get_records(context)
         if self._paginator is not None and self._paginator.hit_cap:
             self.skip(
-                f"sequence {self._parent_id(context)} has more than "
-                f"{self._paginator.cap} recipients; Mixmax serves only the first "
-                f"{self._paginator.cap}, the rest cannot be read"
+                f"sequence {self._parent_id(context)} has {self._paginator.cap} recipients "
+                f"or more; Mixmax serves only the first {self._paginator.cap}, any others "
+                "cannot be read"
             )

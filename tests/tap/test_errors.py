@@ -78,3 +78,34 @@ def test_bad_settings_get_one_line_naming_the_fix(tap: TapRunner, sim: Simulator
     assert "plain http only for loopback" in last_line
     assert "page_size must be between 1 and 300" in last_line
     assert sim.count() == 0
+
+
+def test_recipients_are_all_read_when_the_server_caps_the_page_lower(
+    tap: TapRunner, sim: Simulator
+):
+    sequence = sim.visible("sequences", sim.tokens["ada"])[0]["_id"]
+    present = len(sim.visible("sequences/recipients", sim.tokens["ada"], parent_id=sequence))
+    for _ in range(120 - present):
+        sim.insert("sequences/recipients", parent_id=sequence)
+    sim.set_max_limit("/sequences/recipients", 50)
+    run = tap.run(["sequences", "sequence_recipients"], page_size=300)
+    assert run.returncode == 0, run.stderr
+    rows = [r for r in run.records["sequence_recipients"] if r["sequenceId"] == sequence]
+    assert len(rows) == 120
+    assert sim.count(f"/sequences/{sequence}/recipients") == 3  # 50 + 50 + 20
+
+
+def test_a_wrong_api_url_fails_instead_of_skipping_every_stream(tap: TapRunner, sim: Simulator):
+    wrong = sim.base_url.removesuffix("/v1")  # the path Mixmax's API lives under is missing
+    run = tap.run(["sequences", "polls"], api_url=wrong)
+    assert run.returncode == 1
+    last_line = run.stderr.strip().splitlines()[-1]
+    assert "answers 404 even for /users/me: check api_url" in last_line
+
+
+def test_exhausted_retries_on_dropped_connections_end_with_one_line(tap: TapRunner, sim: Simulator):
+    sim.faults.schedule("/sequences", ["drop", "drop", "drop"])
+    run = tap.run(["sequences"], max_retries=2)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert "Connection" in run.stderr.strip().splitlines()[-1]

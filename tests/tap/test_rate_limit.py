@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import formatdate
+
 import requests
 
 from tap_mixmax.budget import RateBudget
@@ -95,3 +97,25 @@ def test_server_remaining_and_reset_decide_the_wait():
     budget.acquire()  # the next one waits for the server's reset
     assert fake.sleeps == [12.0]
     assert budget.snapshot().limit == 120
+
+
+def test_reset_and_retry_dates_are_read_against_the_servers_clock():
+    fake = FakeTime()
+    budget = budget_with(fake, limit=100, window=60.0)
+    server_now = fake.wall() - 30  # the local clock runs 30 s ahead of Mixmax's
+    headers = {
+        "Date": formatdate(server_now, usegmt=True),
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": str(int(server_now) + 5),
+    }
+    budget.observe(response(200, **headers))
+    budget.acquire()
+    assert fake.sleeps == [5.0]
+    limited = response(
+        429,
+        **{
+            "Date": formatdate(server_now, usegmt=True),
+            "Retry-After": formatdate(server_now + 8, usegmt=True),
+        },
+    )
+    assert budget.wait_after_429(limited) == 8.0

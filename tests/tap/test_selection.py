@@ -83,3 +83,22 @@ def test_every_stream_reads_everything_with_unique_primary_keys(tap: TapRunner, 
         len(sim.visible("sequences/recipients", ada, parent_id=s)) for s in run.ids("sequences")
     )
     assert len(run.records["sequence_recipients"]) == recipients
+
+
+def test_start_date_within_the_first_page_still_bookmarks_the_newest_object(
+    tap: TapRunner, sim: Simulator
+):
+    docs = sim.visible("sequences", sim.tokens["ada"])
+    start = datetime.fromtimestamp(int(docs[1]["_id"][:8], 16), tz=UTC)
+    first = tap.run(["sequences"], page_size=300, start_date=start.isoformat())
+    assert first.ids("sequences") == [d["_id"] for d in docs[:2]]
+    assert first.bookmark("sequences")["previous"]
+    assert "last_full_sync_at" in first.bookmark("sequences")
+    new = sim.insert("sequences")["_id"]
+    second = tap.run(
+        ["sequences"],
+        state=first.state,
+        start_date=start.isoformat(),
+        refresh_changed_objects=False,
+    )
+    assert second.ids("sequences") == [new]
