@@ -155,7 +155,9 @@ class CursorStream(MixmaxStream):
             return False
         if bookmark.last_full_sync_at is None:
             return True
-        interval = timedelta(hours=float(self.config["full_refresh_interval_hours"]))
+        overrides = self.config.get("full_refresh_interval_hours_by_stream") or {}
+        hours = overrides.get(self.name, self.config["full_refresh_interval_hours"])
+        interval = timedelta(hours=float(hours))
         return datetime.now(UTC) - bookmark.last_full_sync_at >= interval
 
     def _full_walk(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:

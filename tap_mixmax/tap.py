@@ -117,6 +117,15 @@ class TapMixmax(Tap):
             "is older than this is read whole again; 0 re-reads on every run.",
         ),
         th.Property(
+            "full_refresh_interval_hours_by_stream",
+            th.ObjectType(additional_properties=th.IntegerType),
+            default={},
+            title="Full refresh interval per stream (hours)",
+            description="Overrides full_refresh_interval_hours for the streams named, e.g. "
+            '{"sequences": 0} re-reads sequences and all their recipients on every run while '
+            "other collections keep the daily refresh.",
+        ),
+        th.Property(
             "skew_lookback_seconds",
             th.IntegerType,
             default=0,
@@ -233,6 +242,14 @@ def check_settings(config: dict[str, Any]) -> None:
     page_size = config.get("page_size", MAX_PAGE_SIZE)
     if not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
         problems.append(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+    streams = {str(getattr(stream_type, "name")) for stream_type in STREAM_TYPES}  # noqa: B009
+    for stream, hours in dict(config.get("full_refresh_interval_hours_by_stream") or {}).items():
+        if stream not in streams:
+            problems.append(
+                f"full_refresh_interval_hours_by_stream names an unknown stream {stream!r}"
+            )
+        elif not isinstance(hours, int) or hours < 0:
+            problems.append(f"full_refresh_interval_hours_by_stream.{stream} must be hours >= 0")
     for stream, values in dict(config.get("expand") or {}).items():
         allowed = EXPANSIONS.get(stream, ())
         unknown = sorted(set(values) - set(allowed))

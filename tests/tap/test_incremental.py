@@ -171,3 +171,24 @@ def test_a_refused_bookmark_cursor_falls_back_to_a_full_read(tap: TapRunner, sim
     assert "Mixmax refused the stored cursor" in run.stderr
     assert sim.count("/sequences", status=400) == 1
     assert bookmark_oid(run.bookmark("sequences")) == newest_first(sim, "sequences")[0]
+
+
+def test_a_per_stream_interval_refreshes_one_stream_and_its_children_every_run(
+    tap: TapRunner, sim: Simulator
+):
+    streams = ["sequences", "sequence_recipients", "polls"]
+    first = tap.run(streams)
+    old_sequence = first.ids("sequences")[-1]
+    added = sim.insert("sequences/recipients", parent_id=old_sequence)["_id"]
+    sim.insert("polls")
+    every_run = {"sequences": 0}
+    second = tap.run(streams, state=first.state, full_refresh_interval_hours_by_stream=every_run)
+    assert added in second.ids("sequence_recipients")
+    assert len(second.ids("sequences")) == len(first.ids("sequences"))
+    assert len(second.ids("polls")) == 1  # still polled: only the new one
+
+
+def test_a_per_stream_interval_for_an_unknown_stream_is_refused(tap: TapRunner, sim: Simulator):
+    run = tap.run(["sequences"], full_refresh_interval_hours_by_stream={"sequencez": 0})
+    assert run.returncode == 1
+    assert "unknown stream 'sequencez'" in run.stderr.strip().splitlines()[-1]
