@@ -47,12 +47,13 @@ started=$(date +%s.%N)
 .venv/bin/tap-mixmax --config "${DEMO}/tap-config.json" 2>"${DEMO}/tap.log" \
     | "${DEMO}/target-venv/bin/target-jsonl" --config "${DEMO}/target-config.json" \
     >"${DEMO}/state.jsonl"
-elapsed=$(echo "$(date +%s.%N) - ${started}" | bc 2>/dev/null || echo "?")
+finished=$(date +%s.%N)
 
-.venv/bin/python - "${DEMO}" "${elapsed}" <<'PY'
+.venv/bin/python - "${DEMO}" "${started}" "${finished}" <<'PY'
 import json, pathlib, sys
 
-demo, elapsed = pathlib.Path(sys.argv[1]), sys.argv[2]
+demo = pathlib.Path(sys.argv[1])
+elapsed = float(sys.argv[3]) - float(sys.argv[2])
 files = sorted((demo / "output").glob("*.jsonl"))
 total = 0
 print(f"{'stream':<28} {'rows':>7}")
@@ -60,8 +61,7 @@ for path in files:
     rows = sum(1 for line in path.open() if line.strip())
     total += rows
     print(f"{path.stem:<28} {rows:>7}")
-print(f"{'total':<28} {total:>7}  ({len(files)} streams in {float(elapsed):.1f} s)"
-      if elapsed != "?" else f"{'total':<28} {total:>7}")
+print(f"{'total':<28} {total:>7}  ({len(files)} streams in {elapsed:.1f} s)")
 lines = [l for l in (demo / "state.jsonl").read_text().splitlines() if l.strip()]
 state = json.loads(lines[-1]) if lines else {}
 bookmarks = state.get("bookmarks", {})
