@@ -19,7 +19,14 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from tap_mixmax.simulator.seed import COLLECTIONS, REFERENCE_MS, Dataset, generate, new_doc
+from tap_mixmax.simulator.seed import (
+    CHILD_COLLECTIONS,
+    COLLECTIONS,
+    REFERENCE_MS,
+    Dataset,
+    generate,
+    new_doc,
+)
 from tap_mixmax.timestamps import normalize
 
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
@@ -384,17 +391,8 @@ def test_sequences_expanded_stages_validate() -> None:
 def test_inserted_documents_validate(stream: str) -> None:
     collection, _ = STREAMS[stream]
     data = dataset()
-    parents = {
-        "sequences/recipients": "sequences",
-        "snippettags/snippets": "snippettags",
-        "contacts/notes": "contacts",
-        "contactgroups/contacts": "contactgroups",
-        "rules/actions": "rules",
-        "teams/members": "teams",
-        "livefeed/events": "livefeed",
-        "meetings/transcripts": "meetings/summaries",
-    }
-    parent = data.collections[parents[collection]][0] if collection in parents else None
+    parent_collection = CHILD_COLLECTIONS.get(collection)
+    parent = data.collections[parent_collection][0] if parent_collection else None
     rng = random.Random(11)
     for owner in data.users:
         for offset in range(10):
