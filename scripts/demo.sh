@@ -69,4 +69,4 @@ with_cursor = sorted(s for s, b in bookmarks.items() if "previous" in b)
 print(f"final state: {len(with_cursor)} streams bookmarked with a 'previous' cursor "
       f"(saved to .demo/state.jsonl; rows in .demo/output/)")
 PY
-grep "summary: rate budget" "${DEMO}/tap.log" | tail -n 1 | sed 's/.*summary: /demo: /' >&2
+grep "so far: rate budget" "${DEMO}/tap.log" | tail -n 1 | sed 's/.*so far: /demo: /' >&2

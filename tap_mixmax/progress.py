@@ -91,8 +91,10 @@ class ProgressLog:
         return text
 
     def summary(self, names: list[str]) -> None:
-        """One line per named stream that did anything, then the budget's totals so far."""
-        for name in names:
-            if name in self.streams:
-                self._logger.info("summary: %s", self._describe(self.streams[name]))
-        self._logger.info("summary: %s", self.budget_line())
+        """One line per named stream that did anything; the last carries the run's totals."""
+        done = [name for name in names if name in self.streams]
+        for name in done:
+            line = self._describe(self.streams[name])
+            if name == done[-1]:
+                line += f"; so far: {self.budget_line()}"
+            self._logger.info("summary: %s", line)

@@ -19,13 +19,15 @@ def test_progress_and_summary_lines(tap: TapRunner, sim: Simulator):
     summaries = [
         line.split("summary: ", 1)[1] for line in run.stderr.splitlines() if "summary: " in line
     ]
-    per_stream = [s.split(" ")[0].rstrip(":") for s in summaries if not s.startswith("rate")]
+    per_stream = [s.split(" ")[0].rstrip(":") for s in summaries]
     assert sorted(per_stream) == ["polls", "sequence_recipients", "sequences"]  # once each
     recipients = len(run.records["sequence_recipients"])
     assert any(s.startswith(f"sequence_recipients: {recipients} records") for s in summaries)
     polls = len(run.records["polls"])
     assert any(s.startswith(f"polls (full sync): {polls} records, 1 requests") for s in summaries)
-    assert "answered 429" in summaries[-1]
+    assert "so far: rate budget" in summaries[-1]
+    assert f"{sim.count()} requests in" in summaries[-1]
+    assert "0 answered 429" in summaries[-1]
     assert DEMO_TOKEN not in run.stderr
 
 
