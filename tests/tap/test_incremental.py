@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tap_mixmax.cursor_stream import decode_cursor
+from tap_mixmax.cursors import decode_cursor
 from tap_mixmax.simulator import Simulator
 from tests.tap.conftest import TapRunner
 
