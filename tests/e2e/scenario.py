@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,6 +103,23 @@ def mutate(sim: Any, catalog: Catalog) -> Mutations:
     return result
 
 
+def key_problems(stream: str, landed: list[Key], expected: Iterable[Key]) -> list[str]:
+    """What is wrong with the primary keys that landed, against the simulator's."""
+    problems = []
+    counts = Counter(landed)
+    dupes = sorted(k for k, n in counts.items() if n > 1)
+    if dupes:
+        problems.append(f"{stream}: {len(dupes)} duplicate primary keys, e.g. {dupes[:2]}")
+    missing = set(expected) - set(counts)
+    extra = set(counts) - set(expected)
+    if missing or extra:
+        problems.append(
+            f"{stream}: {len(missing)} rows missing (e.g. {sorted(missing)[:2]}), "
+            f"{len(extra)} not in the simulator (e.g. {sorted(extra)[:2]})"
+        )
+    return problems
+
+
 def compare(
     sim: Any, catalog: Catalog, tables: dict[str, Table], streams: list[str]
 ) -> tuple[list[str], list[tuple[str, Key, str, Any, Any]]]:
@@ -115,17 +134,7 @@ def compare(
             if expected:
                 problems.append(f"{stream}: no table, the simulator has {len(expected)} rows")
             continue
-        got_keys = table.keys(keys)
-        dupes = sorted({k for k in got_keys if got_keys.count(k) > 1})
-        if dupes:
-            problems.append(f"{stream}: {len(dupes)} duplicate primary keys, e.g. {dupes[:2]}")
-        missing = set(expected) - set(got_keys)
-        extra = set(got_keys) - set(expected)
-        if missing or extra:
-            problems.append(
-                f"{stream}: {len(missing)} rows missing (e.g. {sorted(missing)[:2]}), "
-                f"{len(extra)} not in the simulator (e.g. {sorted(extra)[:2]})"
-            )
+        problems.extend(key_problems(stream, table.keys(keys), expected))
         rows = table.by_key(keys)
         fields = string_fields(catalog.schema(stream))
         for key, sim_row in expected.items():

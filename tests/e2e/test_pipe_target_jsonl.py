@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .conftest import Catalog, expected_by_key, plugin_venv, row_key, tap_config
+from .scenario import key_problems
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -66,20 +66,10 @@ def test_tap_piped_into_target_jsonl(
         keys = catalog.key_properties(stream)
         expected = expected_by_key(simulator, stream, keys)
         rows = read_jsonl(out_dir / f"{stream}.jsonl")
-        got = Counter(row_key(r, keys) for r in rows)
         counts[stream] = (len(rows), len(expected))
         if len(rows) != len(expected):
             problems.append(f"{stream}: {len(rows)} rows landed, the simulator has {len(expected)}")
-        dupes = [k for k, n in got.items() if n > 1]
-        if dupes:
-            problems.append(f"{stream}: duplicate keys {dupes[:3]}")
-        missing = set(expected) - set(got)
-        extra = set(got) - set(expected)
-        if missing or extra:
-            problems.append(
-                f"{stream}: {len(missing)} keys missing (e.g. {sorted(missing)[:2]}), "
-                f"{len(extra)} unexpected (e.g. {sorted(extra)[:2]})"
-            )
+        problems.extend(key_problems(stream, [row_key(r, keys) for r in rows], expected))
     unselected = {p.stem for p in out_dir.glob("*.jsonl")} - set(selected)
     if unselected:
         problems.append(f"streams not selected by default landed: {sorted(unselected)}")
