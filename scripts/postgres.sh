@@ -15,6 +15,8 @@
 # PostgreSQL refuses to run as root. Binaries come from Debian's postgresql package
 # (scripts/e2e_setup.sh installs it).
 set -euo pipefail
+# The server runs as the postgres user, who may not be allowed into the caller's folder.
+cd /
 
 PORT="${E2E_PG_PORT:-55432}"
 BASE="${E2E_PG_DIR:-${TMPDIR:-/tmp}/tap-mixmax-e2e-pg-${PORT}}"
