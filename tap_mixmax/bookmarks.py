@@ -1,22 +1,31 @@
-"""What a cursor stream keeps in Singer state, and how it reads and writes it.
+"""What a stream keeps in Singer state, and how it is read and written.
 
-Stored under ``bookmarks.<stream>``::
+A top-level cursor stream keeps, under ``bookmarks.<stream>``::
 
     {
-      "previous": "<cursor>",            # newest object already emitted; poll from here
-      "last_full_sync_at": "<RFC 3339>",  # when the last complete walk of the stream ended
-      "full_sync": {                      # only while a full walk is under way
-        "candidate": "<cursor>",          # the newest object when the walk started
-        "next": "<cursor>"                # where an interrupted walk resumes
+      "replication_key": "_id",              # the SDK's own pair: the key of the newest
+      "replication_key_value": "65f0…",      # object emitted (informational)
+      "previous": "<cursor>",                # newest object already emitted; poll from here
+      "last_full_sync_at": "<RFC 3339>",     # when the last complete walk of the stream ended
+      "last_version": 1764400000,            # the version of the last whole read
+      "full_sync": {                         # only while a walk from the newest is under way
+        "candidate": "<cursor>",             # the newest object when the walk started
+        "next": "<cursor>" | null,           # where an interrupted walk resumes; null: the
+                                             # last page was read, only the bookmark is left
+        "version": 1764400000                # the version its records carry (for deletions)
       }
     }
 
-The cursors are Mixmax's own, stored as received: they are durable and stateless on the
-server side, so a bookmark written months ago still answers correctly.
+Streams read whole on every run (singletons, search endpoints) keep only
+``last_version``. The cursors are Mixmax's own, stored as received: durable and stateless
+on the server, so a bookmark written months ago still answers correctly. A bookmark that
+is not of this shape is refused with one line naming the stream and the key, never read as
+"nothing left to do".
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +35,20 @@ from tap_mixmax.timestamps import to_rfc3339
 
 PREVIOUS = "previous"
 LAST_FULL_SYNC_AT = "last_full_sync_at"
+LAST_VERSION = "last_version"
 FULL_SYNC = "full_sync"
+REPLICATION_KEY = "replication_key"
+REPLICATION_KEY_VALUE = "replication_key_value"
+
+
+class BookmarkError(ValueError):
+    """A stream's stored state is not of the shape this tap writes."""
+
+    def __init__(self, stream: str, key: str, problem: str) -> None:
+        super().__init__(
+            f"state for stream {stream!r}: {key} {problem}; remove that stream's entry from "
+            "the state (it is then read whole) or pass the state the tap last wrote"
+        )
 
 
 @dataclass
@@ -35,42 +57,99 @@ class FullSync:
 
     candidate: str
     next: str | None
+    # None in state written before deletions were supported: such a walk's records went
+    # out without a version, so its end must not announce one.
+    version: int | None
 
 
 @dataclass
 class Bookmark:
-    """The decoded bookmark of one cursor stream."""
+    """The decoded bookmark of one stream."""
 
     previous: str | None = None
     last_full_sync_at: datetime | None = None
+    last_version: int | None = None
     full_sync: FullSync | None = None
+    replication_key: str | None = None
+    newest_key: str | None = None
 
     @classmethod
-    def load(cls, state: MutableMapping[str, Any]) -> Bookmark:
-        """Read the bookmark from a stream's state dict, ignoring malformed parts."""
-        previous = state.get(PREVIOUS)
-        last = to_rfc3339(state.get(LAST_FULL_SYNC_AT))
-        full = state.get(FULL_SYNC)
+    def load(cls, stream: str, state: MutableMapping[str, Any]) -> Bookmark:
+        """Read a stream's bookmark, refusing any part of the wrong shape."""
+        previous = _optional(stream, state, PREVIOUS, str)
+        if previous == "":
+            raise BookmarkError(stream, PREVIOUS, "is an empty string")
+        last_text = _optional(stream, state, LAST_FULL_SYNC_AT, str)
+        last = to_rfc3339(last_text) if last_text is not None else None
+        if last_text is not None and last is None:
+            raise BookmarkError(stream, LAST_FULL_SYNC_AT, "is not a date-time")
+        full = _optional(stream, state, FULL_SYNC, dict)
         full_sync = None
-        if isinstance(full, dict) and isinstance(full.get("candidate"), str):
-            nxt = full.get("next")
-            full_sync = FullSync(full["candidate"], nxt if isinstance(nxt, str) else None)
+        if full is not None:
+            key = f"{FULL_SYNC}."
+            candidate = _optional(stream, full, "candidate", str, prefix=key)
+            if not candidate:
+                raise BookmarkError(stream, key + "candidate", "must be a cursor string")
+            if "next" not in full:
+                raise BookmarkError(
+                    stream, key + "next", "is missing (null means 'last page read')"
+                )
+            full_sync = FullSync(
+                candidate,
+                _optional(stream, full, "next", str, prefix=key),
+                _optional(stream, full, "version", int, prefix=key),
+            )
         return cls(
-            previous=previous if isinstance(previous, str) and previous else None,
+            previous=previous,
             last_full_sync_at=datetime.fromisoformat(last) if last else None,
+            last_version=_optional(stream, state, LAST_VERSION, int),
             full_sync=full_sync,
+            replication_key=_optional(stream, state, REPLICATION_KEY, str),
+            newest_key=_optional(stream, state, REPLICATION_KEY_VALUE, str),
         )
 
     def save(self, state: MutableMapping[str, Any]) -> None:
         """Write the bookmark into a stream's state dict, replacing what was there."""
-        for key in (PREVIOUS, LAST_FULL_SYNC_AT, FULL_SYNC):
+        for key in (PREVIOUS, LAST_FULL_SYNC_AT, LAST_VERSION, FULL_SYNC):
             state.pop(key, None)
+        if self.replication_key and self.newest_key:
+            state[REPLICATION_KEY] = self.replication_key
+            state[REPLICATION_KEY_VALUE] = self.newest_key
         if self.previous:
             state[PREVIOUS] = self.previous
         if self.last_full_sync_at:
             state[LAST_FULL_SYNC_AT] = to_rfc3339(self.last_full_sync_at.isoformat())
+        if self.last_version is not None:
+            state[LAST_VERSION] = self.last_version
         if self.full_sync:
             state[FULL_SYNC] = {
                 "candidate": self.full_sync.candidate,
                 "next": self.full_sync.next,
+                "version": self.full_sync.version,
             }
+
+    def new_version(self) -> int:
+        """A table version above every one this stream used before.
+
+        Seconds since the epoch fit the integer version columns targets create; the
+        stored last version keeps two runs in the same second apart.
+        """
+        now = int(time.time())
+        return now if self.last_version is None else max(now, self.last_version + 1)
+
+
+def _optional(
+    stream: str,
+    state: MutableMapping[str, Any],
+    key: str,
+    kind: type,
+    *,
+    prefix: str = "",
+) -> Any:  # noqa: ANN401 - the value, of type `kind`
+    value = state.get(key)
+    # bool is an int to Python, never a version to us.
+    if value is None or (isinstance(value, kind) and not isinstance(value, bool)):
+        return value
+    raise BookmarkError(
+        stream, prefix + key, f"must be a {kind.__name__} or null, not {value!r:.40}"
+    )

@@ -7,19 +7,23 @@ status to retry / skip / stop, and ``post_process`` normalises the record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import backoff
 import requests
-from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
+from singer_sdk import RESTStream, SchemaDirectory, StreamSchema, Tap
+from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.helpers.types import Context
-from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE
+from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
+from typing_extensions import override
 
+from tap_mixmax.bookmarks import Bookmark
+from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.errors import (
     BadRequestError,
     ForbiddenError,
@@ -28,12 +32,9 @@ from tap_mixmax.errors import (
     TokenRefusedError,
     api_message,
 )
-from tap_mixmax.pagination import parsed_body
+from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.schemas import schema_dir
 from tap_mixmax.timestamps import normalize
-
-if TYPE_CHECKING:
-    from tap_mixmax.tap import TapMixmax
 
 RequestFunc = Callable[[requests.PreparedRequest, Context | None], requests.Response]
 
@@ -46,7 +47,7 @@ class MixmaxStream(RESTStream[Any]):
 
     schema = StreamSchema(SchemaDirectory(schema_dir()))
     primary_keys: ClassVar[tuple[str, ...]] = ("_id",)
-    replication_key = None
+    replication_key: str | None = None
 
     # Whether objects change after they are created (per the catalog); such streams
     # are re-read on the schedule of `full_refresh_interval_hours`.
@@ -57,12 +58,22 @@ class MixmaxStream(RESTStream[Any]):
     parent_key: ClassVar[str | None] = None
     # Whether a 404 for the whole endpoint means "retired": skip it rather than stop.
     skip_when_retired: ClassVar[bool] = False
-    # For parents: the context key their children expect, filled with this record's id.
-    child_key: ClassVar[str | None] = None
 
-    def __init__(self, tap: TapMixmax) -> None:
+    def __init__(self, tap: Tap, connection: MixmaxConnection) -> None:
         super().__init__(tap=tap)
-        self.mixmax = tap.mixmax
+        self.mixmax = connection
+        self._schema_sent = False
+
+    @property
+    @override
+    def state_partitioning_keys(self) -> Sequence[str] | None:
+        """One state entry per child stream, not one per parent object."""
+        return [] if self.parent_stream_type is not None else None
+
+    @state_partitioning_keys.setter
+    def state_partitioning_keys(self, value: Sequence[str] | None) -> None:
+        msg = "tap-mixmax streams keep one state entry each"
+        raise AttributeError(msg)
 
     @property
     def url_base(self) -> str:
@@ -213,25 +224,115 @@ class MixmaxStream(RESTStream[Any]):
         self.mixmax.api_url_confirmed = True
 
     @property
+    @override
     def replication_method(self) -> str:
-        """Always FULL_TABLE to the SDK: the cursor bookmark is this tap's own state.
-
-        A catalog that forces INCREMENTAL would otherwise make the SDK look for a
-        replication key these streams do not have.
-        """
+        """FULL_TABLE: every run reads these whole (cursor streams say otherwise)."""
         return REPLICATION_FULL_TABLE
+
+    @override
+    def apply_catalog(self, catalog: singer.Catalog) -> None:
+        """Take selection from the catalog; keep the replication the API allows.
+
+        The replication key is the API's creation key and cannot be chosen; a catalog
+        asking INCREMENTAL of a stream that is always read whole is answered with a warning.
+        """
+        declared = self.replication_key
+        super().apply_catalog(catalog)
+        if self.replication_key != declared:
+            self.logger.warning(
+                "%s: the catalog's replication key %r is ignored; this stream's is %r",
+                self.name,
+                self.replication_key,
+                declared,
+            )
+            self.replication_key = declared
+        forced = self.forced_replication_method
+        if forced == REPLICATION_INCREMENTAL and declared is None:
+            self.logger.warning(
+                "%s: the catalog asks INCREMENTAL, but this stream is always read whole",
+                self.name,
+            )
+
+    @property
+    @override
+    def emit_activate_version_messages(self) -> bool:
+        """Never at the start of a sync, as the SDK would: see ``end_whole_read``."""
+        return False
+
+    @property
+    def propagates_deletions(self) -> bool:
+        """Whether the user asked for ACTIVATE_VERSION after complete whole reads."""
+        return bool(self.config.get("emit_activate_version_messages", False))
+
+    def begin_whole_read(self, version: int | None) -> None:
+        """Stamp this stream's records, and its children's, with ``version``."""
+        for stream in (self, *self.descendent_streams):
+            stream._stream_version = version
+
+    def end_whole_read(self, version: int | None) -> None:
+        """Tell the target that rows of this stream and its children not sent with
+        ``version`` are gone: called only after the last record of a complete read."""
+        if version is None or not self.propagates_deletions:
+            return
+        for stream in (self, *self.descendent_streams):
+            if not stream.selected:
+                continue
+            if self.mixmax.progress.stream(stream.name).skipped:
+                # A skipped parent or page means rows not re-sent but maybe still there.
+                self.logger.info("%s: something was skipped; no deletions told", stream.name)
+                continue
+            stream._write_schema_message()
+            stream._write_activate_version_message(version)
+
+    @override
+    def _write_schema_message(self) -> None:
+        """Once per stream and run, not once per parent (the SDK's ``sync`` asks each
+        time it is called, which for a child stream is once per parent object)."""
+        if not self._schema_sent:
+            self._schema_sent = True
+            super()._write_schema_message()
+
+    @override
+    def _increment_stream_state(
+        self, latest_record: dict[str, Any], *, context: Context | None = None
+    ) -> None:
+        """Nothing per record: the walks write the bookmark after each page, and the
+        SDK's per-record marker would call a newest-first stream unsorted."""
+
+    @override
+    def get_replication_key_signpost(self, context: Context | None = None) -> None:
+        """No cap on the bookmark: it comes from Mixmax's cursors, not the clock."""
+        return
 
     def read(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The records of one sync of the stream (or of one parent, for a child)."""
         return self.request_records(context)
 
+    @override
+    def get_child_context(
+        self, record: dict[str, Any], context: Context | None
+    ) -> dict[str, Any] | None:
+        """The parent's id under the key each child stream declares as its ``parent_key``."""
+        parent_id = record.get("_id")
+        if not isinstance(parent_id, str) or not parent_id:
+            msg = (
+                f"{self.name}: Mixmax sent an object without an '_id'; its children cannot be read"
+            )
+            raise ProtocolError(msg)
+        return {
+            str(child.parent_key): parent_id
+            for child in self.child_streams
+            if isinstance(child, MixmaxStream) and child.parent_key
+        }
+
+    @override
     def generate_child_contexts(
         self,
         record: dict[str, Any],
         context: Context | None,
     ) -> Iterable[dict[str, Any] | None]:
-        if self.child_key is not None:
-            yield {self.child_key: record["_id"]}
+        if self.child_streams:
+            yield self.get_child_context(record, context)
 
     def skip(self, reason: str) -> None:
         """Log a warning and remember it for the run's summary."""
@@ -265,6 +366,22 @@ class MixmaxStream(RESTStream[Any]):
 class SingletonStream(MixmaxStream):
     """One object per user (``/…/me``), no envelope."""
 
+    @override
+    def read(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        if context is not None:
+            yield from self.request_records(context)
+            return
+        # Read whole every run: each run is a complete read, with its own version.
+        state = self.get_context_state(None)
+        bookmark = Bookmark.load(self.name, state)
+        version = bookmark.new_version() if self.propagates_deletions else None
+        self.begin_whole_read(version)
+        yield from self.request_records(context)
+        if version is not None:
+            bookmark.last_version = version
+            bookmark.save(state)
+        self.end_whole_read(version)
+
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
         body = parsed_body(response)
         if isinstance(body, dict):
@@ -272,10 +389,3 @@ class SingletonStream(MixmaxStream):
 
     def get_new_paginator(self) -> None:
         return None
-
-
-class ChildStream(MixmaxStream):
-    """A stream read once per parent record; its rows carry the parent's id."""
-
-    # One bookmark-free state entry for the stream, not one per parent.
-    state_partitioning_keys: ClassVar[list[str]] = []

@@ -1,54 +1,52 @@
-"""Cursor collections: the full walk, the ``previous`` poll, and child collections.
+"""Cursor collections: which walk a run takes, and the SDK hooks that drive it.
 
-A top-level collection runs in one of two modes (``mixmax-pagination.md`` §6):
+A top-level collection is INCREMENTAL to the SDK, with the creation key of its objects
+(``_id`` or a creation-time field) as replication key; the state that really drives it is
+Mixmax's ``previous`` cursor, kept beside that key (see ``bookmarks``). Each run takes one
+of two walks (``walk``):
 
-* full: walk ``next`` from the newest object to the oldest (or to ``start_date``) and
-  bookmark the *first* page's ``previous`` cursor, the newest object when the walk
-  began. Used on the first run, after an interrupted walk, and whenever a collection
-  whose objects change is due for a refresh.
-* poll: ask ``previous=<bookmark>`` until a page is empty or ``hasPrevious`` is false,
-  moving the bookmark to each non-empty page's ``previous``. Sees new objects only.
+* a full walk from the newest object down: on the first run, to finish an interrupted
+  walk, when the catalog forces FULL_TABLE, on endpoints without ``previous``, and when a
+  collection whose objects change is due for a refresh;
+* a poll of ``previous`` from the bookmark: every other run. It sees new objects only.
 
-The bookmark moves in ``parse_response`` after the page's last record was handed on, and
-these streams emit STATE after every record, which the SDK's writer reduces to one STATE
-per page: a run killed at any moment repeats at most one page when resumed.
+A full walk that reads the whole collection is the moment deletions can be told: with
+``emit_activate_version_messages`` its records carry a new table version and, after the
+last of them, an ACTIVATE_VERSION tells the target that rows of older versions are gone
+(``MixmaxStream.end_whole_read``).
+
+One poll, top to bottom: ``get_records`` → ``read_collection`` loads the bookmark and
+picks ``Poll`` → ``walk_records`` makes it the stream's current walk → the SDK's
+``request_records`` loop asks ``get_new_paginator`` (the walk), ``get_url_params``
+(``walk.url_params``), sends, and hands the page to ``parse_response`` →
+``walk.read_page`` yields the records and, once they are written, ``Poll.page_done``
+moves the bookmark → the SDK's ``walk.advance`` follows ``previous`` while
+``hasPrevious``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import requests
 from singer_sdk.helpers.types import Context
+from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
+from typing_extensions import override
 
-from tap_mixmax.bookmarks import Bookmark, FullSync
+from tap_mixmax.bookmarks import Bookmark
 from tap_mixmax.client import MixmaxStream
-from tap_mixmax.cursors import is_after, object_id_time, rewind
+from tap_mixmax.cursors import object_id_time, rewind
 from tap_mixmax.errors import BadRequestError
-from tap_mixmax.pagination import CursorPaginator, Direction, ProtocolError, envelope
+from tap_mixmax.pagination import envelope
 from tap_mixmax.timestamps import to_rfc3339
-
-PageHook = Callable[[dict[str, Any]], None]
-
-
-@dataclass
-class Walk:
-    """Where the current request loop starts, which way it goes, and who hears of pages."""
-
-    direction: Direction
-    start: str | None = None
-    on_page: PageHook | None = None
-    # The first non-empty page's `previous`: the newest object when the walk began.
-    newest: str | None = None
+from tap_mixmax.walk import FullWalk, Poll, Walk
 
 
 class CursorStream(MixmaxStream):
     """A collection behind ``next``/``previous`` cursors."""
 
-    records_jsonpath = "$.results[*]"
     # State changes only at page ends and the SDK drops unchanged STATE messages, so
     # checking after every record emits exactly one STATE per page, after its records.
     STATE_MSG_FREQUENCY = 1
@@ -64,17 +62,28 @@ class CursorStream(MixmaxStream):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
-        self._walk = Walk(Direction.OLDER)
+        self.replication_key = self.declared_replication_key()
+        self._walk = Walk(self.name, self.page_size)
 
-    # -- requests -------------------------------------------------------------------
+    def declared_replication_key(self) -> str | None:
+        """The creation key of a top-level collection that can be polled, else None."""
+        if self.parent_stream_type is not None or not self.supports_previous:
+            return None
+        return self.created_at_field or "_id"
 
-    def get_new_paginator(self) -> CursorPaginator:
-        return CursorPaginator(self._walk.direction, self._walk.start)
+    @property
+    def page_size(self) -> int:
+        return int(self.config["page_size"])
 
-    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:  # noqa: ANN401
-        params: dict[str, Any] = {"limit": self.config["page_size"]}
-        if next_page_token:
-            params[self._walk.direction.value] = next_page_token
+    # -- the SDK's hooks: each asks the current walk --------------------------------
+
+    @override
+    def get_new_paginator(self) -> Walk:
+        return self._walk
+
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        params = self._walk.url_params()
         expand = self.config.get("expand", {}).get(self.name)
         if expand:
             params["expand"] = ",".join(expand)
@@ -85,54 +94,41 @@ class CursorStream(MixmaxStream):
             params["fields"] = ",".join(sorted(wanted))
         return params
 
+    @override
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
-        page = envelope(response)
-        if self._walk.newest is None and page["results"]:
-            self._walk.newest = page.get("previous")
-        yield from page["results"]
-        # Runs once the consumer asks for more after the page's last record.
-        if self._walk.on_page is not None:
-            self._walk.on_page(page)
+        return self._walk.read_page(envelope(response))
 
-    # -- walks ----------------------------------------------------------------------
-
-    def walk(self, context: Context | None, walk: Walk) -> Iterator[dict[str, Any]]:
-        """Records of one request loop."""
+    def walk_records(self, context: Context | None, walk: Walk) -> Iterator[dict[str, Any]]:
+        """The records of one request loop, made by ``walk``."""
         self._walk = walk
         yield from self.request_records(context)
 
-    def created_at(self, record: dict[str, Any]) -> datetime | None:
-        """When the object was created, from its time field or its ObjectId."""
-        if self.created_at_field is not None:
-            text = to_rfc3339(record.get(self.created_at_field))
-            return datetime.fromisoformat(text) if text else None
-        return object_id_time(record.get("_id"))
+    # -- which walk ----------------------------------------------------------------
 
+    @override
     def read(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is not None:
-            return self.walk(context, Walk(Direction.OLDER))
-        return self._sync_collection()
+            return self.walk_records(context, Walk(self.name, self.page_size))
+        return self.read_collection()
 
-    def _sync_collection(self) -> Iterator[dict[str, Any]]:
+    def read_collection(self) -> Iterator[dict[str, Any]]:
         state = self.get_context_state(None)
-        bookmark = Bookmark.load(state)
+        bookmark = Bookmark.load(self.name, state)
+        bookmark.replication_key = self.replication_key
         progress = self.mixmax.progress.stream(self.name)
-        if bookmark.full_sync is None and bookmark.previous is None:
-            progress.mode = "full sync"
-            yield from self._full_walk(bookmark, state)
+        if bookmark.previous is None or bookmark.full_sync is not None:
+            progress.mode = "resumed full sync" if bookmark.full_sync else "full sync"
+            yield from self.full_walk(bookmark, state)
             return
-        if bookmark.full_sync is not None:
-            progress.mode = "resumed full sync"
-            records = self._full_walk(bookmark, state)
-        elif not self.supports_previous:
-            progress.mode = "full read (no 'previous' on this endpoint)"
-            records = self._full_walk(bookmark, state)
+        if self.replication_method == REPLICATION_FULL_TABLE:
+            progress.mode = "full read (FULL_TABLE)"
+            records = self.full_walk(bookmark, state)
         elif self._refresh_due(bookmark):
             progress.mode = "full refresh"
-            records = self._full_walk(bookmark, state)
+            records = self.full_walk(bookmark, state)
         else:
             progress.mode = "new objects since bookmark"
-            records = self._poll(bookmark, state)
+            records = self.poll(bookmark, state)
         read = 0
         try:
             for record in records:
@@ -145,9 +141,60 @@ class CursorStream(MixmaxStream):
             # make an old one unreadable: start over rather than fail every run.
             self.skip(f"Mixmax refused the stored cursor ({exc}); reading the stream whole")
             progress.mode = "full sync after a refused cursor"
-            stale = Bookmark(last_full_sync_at=bookmark.last_full_sync_at)
+            stale = Bookmark(
+                last_full_sync_at=bookmark.last_full_sync_at,
+                last_version=bookmark.last_version,
+                replication_key=self.replication_key,
+            )
             stale.save(state)
-            yield from self._full_walk(stale, state)
+            yield from self.full_walk(stale, state)
+
+    def full_walk(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every object from the newest down (or to ``start_date``), then the bookmark."""
+        resume = bookmark.full_sync
+        if resume is not None:
+            version = resume.version
+        else:
+            version = bookmark.new_version() if self.propagates_deletions else None
+        walk = FullWalk(
+            self.name,
+            self.page_size,
+            bookmark=bookmark,
+            state=state,
+            version=version,
+            key_of=self.key_of,
+            created_at=self.created_at,
+            cutoff=self._start_date(),
+        )
+        self.begin_whole_read(version)
+        yield from self.walk_records(None, walk)
+        walk.finish()
+        if walk.stopped_early:
+            self.logger.info("%s: read down to start_date; no deletions told", self.name)
+        elif resume is not None and resume.version is None and self.propagates_deletions:
+            self.logger.info(
+                "%s: finished a walk begun without a table version; deletions are told "
+                "after the next complete read",
+                self.name,
+            )
+        else:
+            self.end_whole_read(version)
+
+    def poll(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Objects created since the bookmark (since a little before it, with lookback)."""
+        start = bookmark.previous
+        lookback = int(self.config["skew_lookback_seconds"])
+        if lookback and start:
+            start = rewind(start, lookback) or start
+        walk = Poll(
+            self.name,
+            self.page_size,
+            bookmark=bookmark,
+            state=state,
+            start=start,
+            key_of=self.key_of,
+        )
+        yield from self.walk_records(None, walk)
 
     def _refresh_due(self, bookmark: Bookmark) -> bool:
         if not (self.changes_after_create and self.config["refresh_changed_objects"]):
@@ -159,58 +206,35 @@ class CursorStream(MixmaxStream):
         interval = timedelta(hours=float(hours))
         return datetime.now(UTC) - bookmark.last_full_sync_at >= interval
 
-    def _full_walk(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        resume = bookmark.full_sync
-        walk = Walk(Direction.OLDER, resume.next if resume else None)
-        if resume:
-            walk.newest = resume.candidate
+    # -- what a record says of itself ----------------------------------------------
 
-        def on_page(page: dict[str, Any]) -> None:
-            if walk.newest is None:
-                return
-            more = page.get("next") if page.get("hasNext") else None
-            bookmark.full_sync = FullSync(walk.newest, more)
-            bookmark.save(state)
+    def created_at(self, record: dict[str, Any]) -> datetime | None:
+        """When the object was created, from its time field or its ObjectId."""
+        if self.created_at_field is not None:
+            text = to_rfc3339(record.get(self.created_at_field))
+            return datetime.fromisoformat(text) if text else None
+        return object_id_time(record.get("_id"))
 
-        walk.on_page = on_page
-        # A walk that had read its last page but was stopped before finishing needs
-        # no request: only its bookmark is left to write.
-        if resume is None or resume.next is not None:
-            cutoff = self._start_date()
-            for record in self.walk(None, walk):
-                created = self.created_at(record) if cutoff else None
-                if cutoff and created and created < cutoff:
-                    break  # newest first: every later object is older still
-                yield record
-        if walk.newest is None:
-            return  # empty collection: nothing to bookmark, the next run walks again
-        bookmark.previous = walk.newest
-        bookmark.full_sync = None
-        bookmark.last_full_sync_at = datetime.now(UTC)
-        bookmark.save(state)
-
-    def _poll(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        def on_page(page: dict[str, Any]) -> None:
-            cursor = page.get("previous")
-            if page["results"] and not cursor:
-                msg = f"{self.name}: a non-empty page came without a 'previous' cursor"
-                raise ProtocolError(msg)
-            if cursor and is_after(cursor, bookmark.previous):
-                bookmark.previous = cursor
-                bookmark.save(state)
-
-        start = bookmark.previous
-        lookback = int(self.config["skew_lookback_seconds"])
-        if lookback and start:
-            start = rewind(start, lookback) or start
-        yield from self.walk(None, Walk(Direction.NEWER, start, on_page))
+    def key_of(self, record: dict[str, Any]) -> str | None:
+        """The record's replication key value as it is emitted (times normalised)."""
+        if self.created_at_field is not None:
+            return to_rfc3339(record.get(self.created_at_field))
+        value = record.get("_id")
+        return value if isinstance(value, str) else None
 
     def _start_date(self) -> datetime | None:
         text = to_rfc3339(self.config.get("start_date"))
         return datetime.fromisoformat(text) if text else None
 
+    # -- what the catalog may say --------------------------------------------------
 
-class ChildCursorStream(CursorStream):
-    """A collection under one parent object, read whole for every parent emitted."""
-
-    state_partitioning_keys: ClassVar[list[str]] = []
+    @property
+    @override
+    def replication_method(self) -> str:
+        """INCREMENTAL where the collection can be polled, unless the catalog says
+        FULL_TABLE (then every run reads it whole); FULL_TABLE everywhere else."""
+        if self.declared_replication_key() is None:
+            return REPLICATION_FULL_TABLE
+        if self.forced_replication_method == REPLICATION_FULL_TABLE:
+            return REPLICATION_FULL_TABLE
+        return REPLICATION_INCREMENTAL

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import enum
 import weakref
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 from singer_sdk.pagination import BaseAPIPaginator
 
 # /sequences/:id/recipients refuses to page past this many rows per sequence.
 RECIPIENTS_CAP = 10_000
-# Mixmax's default page size; caps are multiples of it.
-ROUND_PAGE = 50
 
 _ENVELOPES: weakref.WeakKeyDictionary[requests.Response, Any] = weakref.WeakKeyDictionary()
 
@@ -51,67 +49,89 @@ class Direction(enum.StrEnum):
     NEWER = "previous"  # from a bookmark up towards objects created since
 
 
-class CursorPaginator(BaseAPIPaginator[str | None]):
-    """Follows ``next`` (older) or ``previous`` (newer) cursors while the flags allow.
+class Offset(NamedTuple):
+    """Where the next page of an offset array starts, and how many rows it asks for."""
 
-    The current value is the cursor to send as the ``direction`` query parameter; ``None``
-    asks for the newest page.
+    offset: int
+    limit: int
+
+
+class PageCap:
+    """What a run has learnt of an offset endpoint's server-side page cap.
+
+    A page shorter than asked for is either the end of the list or a cap below the limit.
+    A page of the full asked size proves there is no lower cap; a short page followed by
+    more rows proves the cap is that page's size. Until then a short page costs one more
+    request to confirm, and each confirmed end raises the floor below which a short page
+    is certainly the last: so a run pays that request a few times, not once per parent.
     """
 
-    def __init__(self, direction: Direction, start: str | None = None) -> None:
-        super().__init__(start)
-        self.direction = direction
+    def __init__(self) -> None:
+        self.cap: int | None = None
+        self.floor = 0
 
-    def has_more(self, response: requests.Response) -> bool:
-        page = envelope(response)
-        if not page["results"]:
+    def ends_list(self, rows: int, asked: int) -> bool | None:
+        """Whether a page of ``rows`` ends the list: True, False, or None (unknown)."""
+        if rows == 0:
+            return True
+        if rows >= asked or rows == self.cap:
             return False
-        if self.direction is Direction.OLDER:
-            return bool(page.get("hasNext"))
-        return bool(page.get("hasPrevious"))
-
-    def get_next(self, response: requests.Response) -> str | None:
-        cursor = envelope(response).get(self.direction.value)
-        if not cursor or cursor == self.current_value:
-            msg = f"a non-empty page did not move the '{self.direction.value}' cursor"
-            raise ProtocolError(msg)
-        return str(cursor)
+        if self.cap is not None or rows < self.floor:
+            return True
+        return None
 
 
-class CappedOffsetPaginator(BaseAPIPaginator[int]):
-    """Offsets for a bare-array endpoint that stops at ``RECIPIENTS_CAP`` rows.
+class OffsetWalk(BaseAPIPaginator[Offset]):
+    """Offsets through a bare-array endpoint until the server says the list is over.
 
-    A page shorter than asked for is the last one, unless its size is a round number that
-    a server-side cap would produce. ``hit_cap`` tells whether the walk reached the cap
-    with a full page, i.e. rows beyond the cap may exist.
+    ``/sequences/:id/recipients`` refuses to page past ``cap`` rows: ``hit_cap`` tells
+    whether the walk reached it with rows still coming, i.e. rows beyond it may exist.
     """
 
-    def __init__(self, page_size: int, cap: int = RECIPIENTS_CAP) -> None:
-        super().__init__(0)
+    def __init__(self, stream: str, page_size: int, learned: PageCap, cap: int) -> None:
+        super().__init__(Offset(0, min(page_size, cap)))
+        self.stream = stream
         self.page_size = page_size
+        self.learned = learned
         self.cap = cap
         self.hit_cap = False
+        self._probing: int | None = None  # size of a short page being confirmed
 
-    def limit_for(self, offset: int) -> int:
-        """The largest page the API accepts at ``offset`` (``offset + limit`` <= cap)."""
-        return max(min(self.page_size, self.cap - offset), 0)
+    def url_params(self) -> dict[str, Any]:
+        return {"limit": self.current_value.limit, "offset": self.current_value.offset}
 
-    def has_more(self, response: requests.Response) -> bool:
+    def rows(self, response: requests.Response) -> list[Any]:
+        """The page's rows, checking the body is the array the endpoint answers."""
         rows = parsed_body(response)
         if not isinstance(rows, list):
-            msg = f"expected a JSON array from {response.url.split('?')[0]}"
+            msg = f"{self.stream}: expected a JSON array from {response.url.split('?')[0]}"
             raise ProtocolError(msg)
-        asked = self.limit_for(self.current_value)
-        if len(rows) < asked:
-            # Mixmax documents a short page as the last one [D26]. A short page of a round
-            # size may instead be a server-side cap below what was asked: one more request
-            # (empty if it was the end) costs little next to silently stopping early.
-            return bool(rows) and len(rows) % ROUND_PAGE == 0
-        next_offset = self.current_value + len(rows)
-        if next_offset >= self.cap:
+        return rows
+
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        # The SDK stops on an empty page without calling advance: learn from it first.
+        self.has_more(response)
+        return False
+
+    def has_more(self, response: requests.Response) -> bool:
+        got = len(self.rows(response))
+        if self._probing is not None:
+            # The page after a short one: rows mean the short page was a server cap.
+            if got:
+                self.learned.cap = self._probing
+            else:
+                self.learned.floor = max(self.learned.floor, self._probing)
+            self._probing = None
+        ends = self.learned.ends_list(got, self.current_value.limit)
+        if ends is None:
+            self._probing = got
+        elif ends:
+            return False
+        if self.current_value.offset + got >= self.cap:
             self.hit_cap = True
             return False
         return True
 
-    def get_next(self, response: requests.Response) -> int:
-        return self.current_value + len(parsed_body(response))
+    def get_next(self, response: requests.Response) -> Offset:
+        offset = self.current_value.offset + len(self.rows(response))
+        return Offset(offset, max(min(self.page_size, self.cap - offset), 0))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import urlparse
@@ -12,18 +11,18 @@ from urllib.parse import urlparse
 import requests
 from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.authenticators import APIKeyAuthenticator
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.capabilities import (
     CapabilitiesEnum,
     PluginCapabilities,
     TapCapabilities,
 )
+from typing_extensions import override
 
 from tap_mixmax import __version__
-from tap_mixmax.budget import RateBudget
+from tap_mixmax.bookmarks import BookmarkError
+from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.pagination import ProtocolError
-from tap_mixmax.progress import ProgressLog
 from tap_mixmax.streams import STREAM_TYPES
 
 EXPANSIONS: dict[str, tuple[str, ...]] = {
@@ -36,28 +35,18 @@ DEFAULT_API_URL = "https://api.mixmax.com/v1"
 MAX_PAGE_SIZE = 300
 
 
-@dataclass
-class MixmaxConnection:
-    """What every stream shares: one session, one token, one rate budget, one log."""
-
-    session: requests.Session
-    authenticator: APIKeyAuthenticator
-    budget: RateBudget
-    progress: ProgressLog
-    api_url_confirmed: bool = False
-
-
 class TapMixmax(Tap):
     """Singer tap for the Mixmax REST API."""
 
     name = "tap-mixmax"
 
-    # Not advertised: ACTIVATE_VERSION would let targets delete every row a poll did not
-    # re-send, and BATCH buys nothing under a 120-requests-a-minute ceiling.
+    # ACTIVATE_VERSION is sent only after a complete whole read (see cursor_stream);
+    # BATCH is not advertised: it buys nothing under a 120-requests-a-minute ceiling.
     capabilities: ClassVar[list[CapabilitiesEnum]] = [
         TapCapabilities.CATALOG,
         TapCapabilities.STATE,
         TapCapabilities.DISCOVER,
+        PluginCapabilities.ACTIVATE_VERSION,
         PluginCapabilities.ABOUT,
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.FLATTENING,
@@ -153,6 +142,16 @@ class TapMixmax(Tap):
             '"contact_groups": ["count"]}.',
         ),
         th.Property(
+            "emit_activate_version_messages",
+            th.BooleanType,
+            default=False,
+            title="Propagate deletions (ACTIVATE_VERSION)",
+            description="After each complete read of a whole collection (first run, refresh, "
+            "--full-refresh, and every run of singletons and search endpoints), send "
+            "ACTIVATE_VERSION so the target deletes, or marks deleted, rows that Mixmax no "
+            "longer returns. Never sent after a poll, an error, or a read cut by start_date.",
+        ),
+        th.Property(
             "include_recipient_variables",
             th.BooleanType,
             default=True,
@@ -194,23 +193,11 @@ class TapMixmax(Tap):
     def mixmax(self) -> MixmaxConnection:
         """The connection every stream shares, made when the first stream needs it."""
         check_settings(dict(self.config))
-        budget = RateBudget()
-        session = requests.Session()
-        session.hooks["response"].append(budget.observe)
-        authenticator = APIKeyAuthenticator(
-            key="X-API-Token",
-            value=str(self.config.get("api_token", "")),
-            location="header",
-        )
-        progress = ProgressLog(
-            self.logger,
-            budget,
-            interval_seconds=float(self.config.get("progress_interval_seconds", 30)),
-        )
-        return MixmaxConnection(session, authenticator, budget, progress)
+        return MixmaxConnection.open(self.config, self.logger)
 
+    @override
     def discover_streams(self) -> list[Any]:
-        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+        return [stream_type(tap=self, connection=self.mixmax) for stream_type in STREAM_TYPES]
 
     @classmethod
     def invoke(cls, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
@@ -222,6 +209,7 @@ class TapMixmax(Tap):
             RetriableAPIError,
             ConfigValidationError,
             ProtocolError,
+            BookmarkError,
             requests.RequestException,
         ) as exc:
             cls.logger.error("%s", one_line(exc))  # noqa: TRY400 - the line is the message

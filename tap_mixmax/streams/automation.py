@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tap_mixmax.cursor_stream import ChildCursorStream, CursorStream
+from tap_mixmax.cursor_stream import CursorStream
 
 
 class RulesStream(CursorStream):
@@ -11,10 +11,9 @@ class RulesStream(CursorStream):
     name = "rules"
     path = "/rules"
     expansions = ("actions",)
-    child_key = "ruleId"
 
 
-class RuleActionsStream(ChildCursorStream):
+class RuleActionsStream(CursorStream):
     """/rules/:id/actions: what each rule does (webhook, Slack, …)."""
 
     name = "rule_actions"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tap_mixmax.cursor_stream import ChildCursorStream, CursorStream
+from tap_mixmax.cursor_stream import CursorStream
 
 
 class ContactsStream(CursorStream):
@@ -13,10 +13,9 @@ class ContactsStream(CursorStream):
     name = "contacts"
     path = "/contacts"
     expansions = ("firstName", "lastName", "groups", "notes", "salesforce")
-    child_key = "contactId"
 
 
-class ContactNotesStream(ChildCursorStream):
+class ContactNotesStream(CursorStream):
     """/contacts/:id/notes: one request per contact, so not selected by default."""
 
     name = "contact_notes"
@@ -32,10 +31,9 @@ class ContactGroupsStream(CursorStream):
     name = "contact_groups"
     path = "/contactgroups"
     expansions = ("count",)
-    child_key = "groupId"
 
 
-class ContactGroupMembersStream(ChildCursorStream):
+class ContactGroupMembersStream(CursorStream):
     """/contactgroups/:id/contacts: membership rows, one per (group, contact)."""
 
     name = "contact_group_members"

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from singer_sdk.helpers.types import Context
 
-from tap_mixmax.client import ChildStream, SingletonStream
+from tap_mixmax.client import SingletonStream
 from tap_mixmax.cursor_stream import CursorStream
 
 
@@ -39,10 +39,9 @@ class MeetingSummariesStream(CursorStream):
     path = "/meetings/summaries/search"
     feature_gated = True
     supports_previous = False
-    child_key = "summaryId"
 
 
-class MeetingTranscriptsStream(SingletonStream, ChildStream):
+class MeetingTranscriptsStream(SingletonStream):
     """/meetings/transcripts/:id: one transcript per summary, one request each."""
 
     name = "meeting_transcripts"

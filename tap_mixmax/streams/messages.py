@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from singer_sdk.helpers.types import Context
 
-from tap_mixmax.client import ChildStream
+from tap_mixmax.client import MixmaxStream
 from tap_mixmax.cursor_stream import CursorStream
 
 
@@ -24,10 +24,9 @@ class LiveFeedStream(CursorStream):
     name = "live_feed"
     path = "/livefeed"
     created_at_field = "sent"
-    child_key = "messageId"
 
 
-class LiveFeedEventsStream(ChildStream):
+class LiveFeedEventsStream(MixmaxStream):
     """/livefeed/events?messageId=: up to 200 events per live-feed message.
 
     One request per message, so it is not selected by default.

@@ -7,10 +7,11 @@ from typing import Any
 
 import requests
 from singer_sdk.helpers.types import Context
+from typing_extensions import override
 
-from tap_mixmax.client import ChildStream
+from tap_mixmax.client import MixmaxStream
 from tap_mixmax.cursor_stream import CursorStream
-from tap_mixmax.pagination import CappedOffsetPaginator, parsed_body
+from tap_mixmax.pagination import RECIPIENTS_CAP, OffsetWalk, PageCap
 
 
 class SequencesStream(CursorStream):
@@ -19,7 +20,6 @@ class SequencesStream(CursorStream):
     name = "sequences"
     path = "/sequences"
     expansions = ("stages",)
-    child_key = "sequenceId"
 
 
 class SequenceFoldersStream(CursorStream):
@@ -29,48 +29,52 @@ class SequenceFoldersStream(CursorStream):
     path = "/sequencefolders"
 
 
-class SequenceRecipientsStream(ChildStream):
+class SequenceRecipientsStream(MixmaxStream):
     """/sequences/:id/recipients: activated recipients, a bare array paged by offset.
 
     Mixmax serves at most 10,000 recipients per sequence; a sequence with more is
-    reported with a warning naming it, because the rest cannot be read.
+    reported with a warning naming it, because the rest cannot be read. The server may
+    cap a page below the limit asked for; the run learns that cap once (``PageCap``).
     """
 
     name = "sequence_recipients"
     path = "/sequences/{sequenceId}/recipients"
-    records_jsonpath = "$[*]"
     parent_stream_type = SequencesStream
     parent_key = "sequenceId"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
-        self._paginator: CappedOffsetPaginator | None = None
+        self._page_cap = PageCap()
+        self._walk = self.new_walk()
 
-    def get_new_paginator(self) -> CappedOffsetPaginator:
-        self._paginator = CappedOffsetPaginator(int(self.config["page_size"]))
-        return self._paginator
+    def new_walk(self) -> OffsetWalk:
+        return OffsetWalk(self.name, int(self.config["page_size"]), self._page_cap, RECIPIENTS_CAP)
 
-    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:  # noqa: ANN401
-        offset = int(next_page_token or 0)
-        assert self._paginator is not None
-        params: dict[str, Any] = {"limit": self._paginator.limit_for(offset), "offset": offset}
+    @override
+    def get_new_paginator(self) -> OffsetWalk:
+        return self._walk
+
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        params = self._walk.url_params()
         if self.config["include_recipient_variables"]:
             params["includeVariables"] = "true"
         return params
 
+    @override
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
-        rows = parsed_body(response)
-        for row in rows:
+        for row in self._walk.rows(response):
             # Some real rows carry the address only as `to.email`.
             if "email" not in row and isinstance(row.get("to"), dict):
                 row["email"] = row["to"].get("email")
             yield row
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        yield from super().get_records(context)
-        if self._paginator is not None and self._paginator.hit_cap:
+    @override
+    def read(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        self._walk = walk = self.new_walk()
+        yield from self.request_records(context)
+        if walk.hit_cap:
             self.skip(
-                f"sequence {self._parent_id(context)} has {self._paginator.cap} recipients "
-                f"or more; Mixmax serves only the first {self._paginator.cap}, any others "
-                "cannot be read"
+                f"sequence {self._parent_id(context)} has {walk.cap} recipients or more; "
+                f"Mixmax serves only the first {walk.cap}, any others cannot be read"
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tap_mixmax.cursor_stream import ChildCursorStream, CursorStream
+from tap_mixmax.cursor_stream import CursorStream
 
 
 class SnippetsStream(CursorStream):
@@ -18,10 +18,9 @@ class SnippetTagsStream(CursorStream):
 
     name = "snippet_tags"
     path = "/snippettags"
-    child_key = "tagId"
 
 
-class SnippetTagSnippetsStream(ChildCursorStream):
+class SnippetTagSnippetsStream(CursorStream):
     """/snippettags/:id/snippets: the templates in each tag."""
 
     name = "snippet_tag_snippets"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tap_mixmax.client import SingletonStream
-from tap_mixmax.cursor_stream import ChildCursorStream, CursorStream
+from tap_mixmax.cursor_stream import CursorStream
 
 
 class CurrentUserStream(SingletonStream):
@@ -28,10 +28,9 @@ class TeamsStream(CursorStream):
     name = "teams"
     path = "/teams"
     created_at_field = "createdAt"
-    child_key = "teamId"
 
 
-class TeamMembersStream(ChildCursorStream):
+class TeamMembersStream(CursorStream):
     """/teams/:id/members: one row per member or pending invite of a team."""
 
     name = "team_members"

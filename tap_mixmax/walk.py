@@ -1,0 +1,222 @@
+"""One request loop over a Mixmax cursor collection, and the bookmark it may move.
+
+A walk is the SDK paginator of its loop *and* the one place that loop's state lives: which
+way it goes, where it starts, how many objects a page asks for, the bookmark it may move,
+and the guards that make every walk end. The stream's SDK hooks only ask it:
+``get_new_paginator`` returns it, ``get_url_params`` asks ``url_params``, ``parse_response``
+hands each page to ``read_page``, and the SDK calls ``advance`` between pages.
+
+``read_page`` yields a page's records and only then calls ``page_done``: the generator
+resumes after its last ``yield`` when the SDK asks for the next record, which it does
+after writing the previous one. So a bookmark moves only past records already written,
+and the SDK's next STATE message carries it.
+
+The walks (``mixmax-pagination`` notes, §6 A and B):
+
+* ``Walk``: every page from the newest object down, no bookmark (child collections).
+* ``FullWalk``: the same, bookmarking the *first* page's ``previous`` cursor, the newest
+  object when the walk began, and its own progress after each page so a killed walk
+  resumes where it stopped.
+* ``Poll``: ``previous=<bookmark>`` until Mixmax says nothing is newer, moving the
+  bookmark to each non-empty page's ``previous``. Sees objects created since, only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, MutableMapping
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+
+import requests
+from singer_sdk.pagination import BaseAPIPaginator
+
+from tap_mixmax.bookmarks import Bookmark, FullSync
+from tap_mixmax.cursors import is_after
+from tap_mixmax.pagination import Direction, ProtocolError, envelope
+
+Record = dict[str, Any]
+# The key a record is bookmarked by (its ObjectId or its creation time), as stored in state.
+KeyOf = Callable[[Record], str | None]
+
+
+def more_pages(page: dict[str, Any], direction: Direction) -> bool:
+    """Whether Mixmax says pages follow this non-empty one in ``direction``."""
+    if not page["results"]:
+        return False
+    flag = page.get("hasNext" if direction is Direction.OLDER else "hasPrevious")
+    if flag is None and direction is Direction.OLDER:
+        # mongo-cursor-pagination's search() answers {results, next?}: no flags, and a
+        # `next` only while more pages follow.
+        return bool(page.get("next"))
+    return bool(flag)
+
+
+def newest_key(records: list[Record], key_of: KeyOf) -> str | None:
+    """The largest key on a page: ids and normalised times both sort as strings."""
+    return max((key for key in map(key_of, records) if key), default=None)
+
+
+class Walk(BaseAPIPaginator[str | None]):
+    """Walk ``direction`` from ``start`` (``None``: the newest page) while Mixmax says more.
+
+    The current value is the cursor to send. Besides Mixmax's flags, two guards end a walk
+    that a faulty server would keep going forever: a cursor this walk already followed,
+    and a page holding exactly the objects of the page before it. Memory stays flat: the
+    walk remembers its cursors (one per page) and the ids of one page, never every id.
+    """
+
+    def __init__(
+        self,
+        stream: str,
+        limit: int,
+        *,
+        direction: Direction = Direction.OLDER,
+        start: str | None = None,
+    ) -> None:
+        super().__init__(start)
+        self.stream = stream
+        self.limit = limit
+        self.direction = direction
+        self._followed: set[str] = {start} if start else set()
+        self._last_ids: list[Any] = []
+        self.stopped_early = False
+
+    def url_params(self) -> dict[str, Any]:
+        """The paging part of the query for the current page."""
+        params: dict[str, Any] = {"limit": self.limit}
+        if self.current_value:
+            params[self.direction.value] = self.current_value
+        return params
+
+    def read_page(self, page: dict[str, Any]) -> Iterator[Record]:
+        """A page's records, then whatever the walk keeps of the page."""
+        records: list[Record] = page["results"]
+        ids = [record.get("_id") for record in records]
+        if ids and ids == self._last_ids:
+            self._fail("returned the same objects as the page before")
+        self._last_ids = ids
+        yield from self.take(records)
+        self.page_done(page)
+
+    def take(self, records: list[Record]) -> Iterator[Record]:
+        """The records of a page the walk passes on (all of them, unless cut short)."""
+        return iter(records)
+
+    def page_done(self, page: dict[str, Any]) -> None:
+        """Called once a page's records were written."""
+
+    def has_more(self, response: requests.Response) -> bool:
+        page = envelope(response)
+        return not self.stopped_early and more_pages(page, self.direction)
+
+    def get_next(self, response: requests.Response) -> str | None:
+        cursor = envelope(response).get(self.direction.value)
+        if not isinstance(cursor, str) or not cursor:
+            self._fail(f"said more pages follow but sent no '{self.direction.value}' cursor")
+        if cursor in self._followed:
+            self._fail(f"sent a '{self.direction.value}' cursor this walk already followed")
+        self._followed.add(cursor)
+        return cursor
+
+    def _fail(self, what: str) -> NoReturn:
+        msg = (
+            f"{self.stream}: Mixmax {what}; stopping so the walk cannot loop forever "
+            "(the bookmark stays where the data was last complete; run again later)"
+        )
+        raise ProtocolError(msg)
+
+
+class FullWalk(Walk):
+    """Every page from the newest object down, bookmarking the newest for later polls.
+
+    ``cutoff`` (from ``start_date``) ends the walk at the first object created before it:
+    objects come newest first, so every later one is older still.
+    """
+
+    def __init__(
+        self,
+        stream: str,
+        limit: int,
+        *,
+        bookmark: Bookmark,
+        state: MutableMapping[str, Any],
+        version: int | None,
+        key_of: KeyOf,
+        created_at: Callable[[Record], datetime | None],
+        cutoff: datetime | None,
+    ) -> None:
+        resume = bookmark.full_sync
+        super().__init__(stream, limit, start=resume.next if resume else None)
+        self.bookmark = bookmark
+        self.state = state
+        self.version = version
+        self.key_of = key_of
+        self.created_at = created_at
+        self.cutoff = cutoff
+        self.candidate = resume.candidate if resume else None
+        # A killed walk that had read its last page needs no request: only its end is left.
+        if resume is not None and resume.next is None:
+            self._finished = True
+
+    def take(self, records: list[Record]) -> Iterator[Record]:
+        for record in records:
+            created = self.created_at(record) if self.cutoff else None
+            if self.cutoff and created and created < self.cutoff:
+                self.stopped_early = True
+                return
+            yield record
+
+    def page_done(self, page: dict[str, Any]) -> None:
+        if self.candidate is None and page["results"]:
+            self.candidate = page.get("previous")
+            self.bookmark.newest_key = newest_key(page["results"], self.key_of)
+        if self.candidate is None:
+            return  # nothing to resume from: an empty collection, or one without `previous`
+        going_on = not self.stopped_early and more_pages(page, Direction.OLDER)
+        self.bookmark.full_sync = FullSync(
+            self.candidate, page.get("next") if going_on else None, self.version
+        )
+        self.bookmark.save(self.state)
+
+    def finish(self) -> None:
+        """Bookmark the newest object of the walk: later runs poll from there."""
+        if self.candidate is None:
+            return  # empty collection: nothing to bookmark, the next run walks again
+        self.bookmark.previous = self.candidate
+        self.bookmark.full_sync = None
+        self.bookmark.last_full_sync_at = datetime.now(UTC)
+        if self.version is not None:
+            self.bookmark.last_version = self.version
+        self.bookmark.save(self.state)
+
+
+class Poll(Walk):
+    """``previous`` pages from the bookmark, moving it to each page's ``previous``.
+
+    ``start`` may lie before the bookmark (the skew lookback); the bookmark itself never
+    moves backwards.
+    """
+
+    def __init__(
+        self,
+        stream: str,
+        limit: int,
+        *,
+        bookmark: Bookmark,
+        state: MutableMapping[str, Any],
+        start: str | None,
+        key_of: KeyOf,
+    ) -> None:
+        super().__init__(stream, limit, direction=Direction.NEWER, start=start)
+        self.bookmark = bookmark
+        self.state = state
+        self.key_of = key_of
+
+    def page_done(self, page: dict[str, Any]) -> None:
+        cursor = page.get("previous")
+        if page["results"] and not cursor:
+            self._fail("sent a page of objects without a 'previous' cursor")
+        if cursor and is_after(cursor, self.bookmark.previous):
+            self.bookmark.previous = cursor
+            self.bookmark.newest_key = newest_key(page["results"], self.key_of)
+            self.bookmark.save(self.state)
