@@ -41,7 +41,7 @@ from tap_mixmax.cursors import object_id_time, rewind
 from tap_mixmax.errors import BadRequestError
 from tap_mixmax.pagination import envelope
 from tap_mixmax.timestamps import to_rfc3339
-from tap_mixmax.walk import FullWalk, Poll, Walk
+from tap_mixmax.walk import FullWalk, Keeper, Poll, Walk
 
 
 class CursorStream(MixmaxStream):
@@ -159,10 +159,8 @@ class CursorStream(MixmaxStream):
         walk = FullWalk(
             self.name,
             self.page_size,
-            bookmark=bookmark,
-            state=state,
+            Keeper(bookmark, state, self.key_of),
             version=version,
-            key_of=self.key_of,
             created_at=self.created_at,
             cutoff=self._start_date(),
         )
@@ -186,14 +184,7 @@ class CursorStream(MixmaxStream):
         lookback = int(self.config["skew_lookback_seconds"])
         if lookback and start:
             start = rewind(start, lookback) or start
-        walk = Poll(
-            self.name,
-            self.page_size,
-            bookmark=bookmark,
-            state=state,
-            start=start,
-            key_of=self.key_of,
-        )
+        walk = Poll(self.name, self.page_size, Keeper(bookmark, state, self.key_of), start=start)
         yield from self.walk_records(None, walk)
 
     def _refresh_due(self, bookmark: Bookmark) -> bool:

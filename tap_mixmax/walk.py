@@ -24,6 +24,7 @@ The walks (``mixmax-pagination`` notes, §6 A and B):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
@@ -37,6 +38,19 @@ from tap_mixmax.pagination import Direction, ProtocolError, envelope
 Record = dict[str, Any]
 # The key a record is bookmarked by (its ObjectId or its creation time), as stored in state.
 KeyOf = Callable[[Record], str | None]
+
+
+@dataclass
+class Keeper:
+    """The bookmark a walk may move, the state dict it is saved in, and how records
+    are keyed in it."""
+
+    bookmark: Bookmark
+    state: MutableMapping[str, Any]
+    key_of: KeyOf
+
+    def save(self) -> None:
+        self.bookmark.save(self.state)
 
 
 def more_pages(page: dict[str, Any], direction: Direction) -> bool:
@@ -137,20 +151,17 @@ class FullWalk(Walk):
         self,
         stream: str,
         limit: int,
+        keeper: Keeper,
         *,
-        bookmark: Bookmark,
-        state: MutableMapping[str, Any],
         version: int | None,
-        key_of: KeyOf,
         created_at: Callable[[Record], datetime | None],
         cutoff: datetime | None,
     ) -> None:
-        resume = bookmark.full_sync
+        resume = keeper.bookmark.full_sync
         super().__init__(stream, limit, start=resume.next if resume else None)
-        self.bookmark = bookmark
-        self.state = state
+        self.keeper = keeper
+        self.bookmark = keeper.bookmark
         self.version = version
-        self.key_of = key_of
         self.created_at = created_at
         self.cutoff = cutoff
         self.candidate = resume.candidate if resume else None
@@ -169,14 +180,14 @@ class FullWalk(Walk):
     def page_done(self, page: dict[str, Any]) -> None:
         if self.candidate is None and page["results"]:
             self.candidate = page.get("previous")
-            self.bookmark.newest_key = newest_key(page["results"], self.key_of)
+            self.bookmark.newest_key = newest_key(page["results"], self.keeper.key_of)
         if self.candidate is None:
             return  # nothing to resume from: an empty collection, or one without `previous`
         going_on = not self.stopped_early and more_pages(page, Direction.OLDER)
         self.bookmark.full_sync = FullSync(
             self.candidate, page.get("next") if going_on else None, self.version
         )
-        self.bookmark.save(self.state)
+        self.keeper.save()
 
     def finish(self) -> None:
         """Bookmark the newest object of the walk: later runs poll from there."""
@@ -187,7 +198,7 @@ class FullWalk(Walk):
         self.bookmark.last_full_sync_at = datetime.now(UTC)
         if self.version is not None:
             self.bookmark.last_version = self.version
-        self.bookmark.save(self.state)
+        self.keeper.save()
 
 
 class Poll(Walk):
@@ -197,20 +208,10 @@ class Poll(Walk):
     moves backwards.
     """
 
-    def __init__(
-        self,
-        stream: str,
-        limit: int,
-        *,
-        bookmark: Bookmark,
-        state: MutableMapping[str, Any],
-        start: str | None,
-        key_of: KeyOf,
-    ) -> None:
+    def __init__(self, stream: str, limit: int, keeper: Keeper, *, start: str | None) -> None:
         super().__init__(stream, limit, direction=Direction.NEWER, start=start)
-        self.bookmark = bookmark
-        self.state = state
-        self.key_of = key_of
+        self.keeper = keeper
+        self.bookmark = keeper.bookmark
 
     def page_done(self, page: dict[str, Any]) -> None:
         cursor = page.get("previous")
@@ -218,5 +219,5 @@ class Poll(Walk):
             self._fail("sent a page of objects without a 'previous' cursor")
         if cursor and is_after(cursor, self.bookmark.previous):
             self.bookmark.previous = cursor
-            self.bookmark.newest_key = newest_key(page["results"], self.key_of)
-            self.bookmark.save(self.state)
+            self.bookmark.newest_key = newest_key(page["results"], self.keeper.key_of)
+            self.keeper.save()

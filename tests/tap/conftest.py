@@ -30,6 +30,8 @@ class TapRun:
     states: list[dict[str, Any]] = field(default_factory=list)
     schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
     keys: dict[str, list[str]] = field(default_factory=dict)
+    # Every message, in the order written: where ACTIVATE_VERSION falls matters.
+    messages: list[dict[str, Any]] = field(default_factory=list)
     stderr: str = ""
 
     @property
@@ -49,6 +51,7 @@ def parse_messages(lines: list[str], run: TapRun) -> None:
         if not line.strip():
             continue
         message = json.loads(line)
+        run.messages.append(message)
         kind = message.get("type")
         if kind == "RECORD":
             run.records.setdefault(message["stream"], []).append(message["record"])
@@ -96,6 +99,7 @@ class TapRunner:
         streams: list[str] | None,
         state: dict[str, Any] | None,
         deselect: dict[str, list[str]] | None = None,
+        catalog: dict[str, Any] | None = None,
     ) -> tuple[Path, Path | None, Path | None]:
         self.runs += 1
         folder = self.tmp_path / f"run{self.runs}"
@@ -104,8 +108,10 @@ class TapRunner:
         config_path.write_text(json.dumps(config))
         catalog_path = None
         if streams is not None:
+            catalog = select(streams, deselect or {})
+        if catalog is not None:
             catalog_path = folder / "catalog.json"
-            catalog_path.write_text(json.dumps(select(streams, deselect or {})))
+            catalog_path.write_text(json.dumps(catalog))
         state_path = None
         if state is not None:
             state_path = folder / "state.json"
@@ -117,14 +123,16 @@ class TapRunner:
         streams: list[str] | None = None,
         state: dict[str, Any] | None = None,
         deselect: dict[str, list[str]] | None = None,
+        catalog: dict[str, Any] | None = None,
+        timeout: float = 300,
         **config: Any,
     ) -> TapRun:
-        paths = self.files(self.config(**config), streams, state, deselect)
+        paths = self.files(self.config(**config), streams, state, deselect, catalog)
         done = subprocess.run(
             tap_command(*paths),
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=timeout,
             env=tap_env(),
             check=False,
         )
