@@ -90,6 +90,7 @@ from typing import Any
 
 from tap_mixmax.simulator import seed_outreach as outreach
 from tap_mixmax.simulator import seed_workspace as workspace
+from tap_mixmax.simulator import topology
 from tap_mixmax.simulator.seed_builders import Builder, Ctx, Doc
 from tap_mixmax.simulator.seed_core import (
     DAY_MS,
@@ -221,25 +222,13 @@ TOP_LEVEL_COUNTS: dict[str, tuple[int, int]] = {
     "qa": (20, 4),
     "yesno": (25, 5),
 }
-# ``livefeed`` is derived: one row per sent message.
-TOP_LEVEL_COLLECTIONS: tuple[str, ...] = (*TOP_LEVEL_COUNTS, "livefeed")
-SINGLETON_COLLECTIONS = ("users/me", "userpreferences/me", "appointmentlinks/me")
+# ``livefeed`` is derived: one row per sent message. Which collections exist and which is
+# whose child comes from the simulator's topology table.
+TOP_LEVEL_COLLECTIONS: tuple[str, ...] = topology.TOP_LEVEL
+SINGLETON_COLLECTIONS: tuple[str, ...] = topology.SINGLETONS
 # child collection -> parent collection
-CHILD_COLLECTIONS: dict[str, str] = {
-    "sequences/recipients": "sequences",
-    "snippettags/snippets": "snippettags",
-    "contacts/notes": "contacts",
-    "contactgroups/contacts": "contactgroups",
-    "rules/actions": "rules",
-    "teams/members": "teams",
-    "livefeed/events": "livefeed",
-    "meetings/transcripts": "meetings/summaries",
-}
-COLLECTIONS: tuple[str, ...] = (
-    *TOP_LEVEL_COLLECTIONS,
-    *SINGLETON_COLLECTIONS,
-    *CHILD_COLLECTIONS,
-)
+CHILD_COLLECTIONS: dict[str, str] = topology.CHILDREN
+COLLECTIONS: tuple[str, ...] = tuple(c.key for c in topology.TOPOLOGY)
 
 # Probability that an object is shared with the other simulated user, per collection.
 SHARE_PROBABILITY: dict[str, float] = {
@@ -263,7 +252,7 @@ class _Generator:
     def __init__(self, seed: int, scale: float) -> None:
         self.rng = random.Random(seed)
         self.scale = scale
-        self.ctx = Ctx(self.rng, IdSource(self.rng))
+        self.ctx = Ctx(self.rng, IdSource(self.rng), variety=random.Random(f"variety-{seed}"))
         rng = self.rng
         self.ada = User(
             DEMO_TOKEN,
@@ -539,5 +528,5 @@ def new_doc(
         builder = BUILDERS[collection]
     except KeyError:
         raise ValueError(f"unknown collection: {collection!r}") from None
-    ctx = Ctx(rng, IdSource(rng), now=now_ms)
+    ctx = Ctx(rng, IdSource(rng), now=now_ms, variety=random.Random(now_ms))
     return builder(ctx, owner, now_ms, parent)
