@@ -39,11 +39,9 @@ def _port(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--port must be a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
     if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(
-            f"--port must be 0-65535 (0 picks a free one), got {value}"
-        )
+        raise argparse.ArgumentTypeError(f"must be 0-65535 (0 picks a free one), got {value}")
     return value
 
 
@@ -61,9 +59,9 @@ def _scale(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--scale must be a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
     if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"--scale must be a number >= 0, got {text}")
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
     return value
 
 
