@@ -86,7 +86,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str)
         (("--max-limit", "recipients"), ("--max-limit", "ROUTE=N")),
         (("--max-limit", "/nope=5"), ("/nope",)),
         (("--host", "no-such-host.invalid"), ("--host", "resolve")),
-        (("--host", "0.0.0.0"), ("--host", "--allow-remote")),
+        (("--host", "0.0.0.0"), ("--host", "--allow-remote")),  # noqa: S104 - refused
         (("--port-file", "/nonexistent-folder/port"), ("--port-file", "does not exist")),
         (("--bogus",), ("--bogus",)),
     ],

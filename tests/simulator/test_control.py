@@ -239,3 +239,14 @@ def test_impossible_fault_plans_are_refused(client: Client) -> None:
         assert client.admin("faults", body).status_code == 400, body
     with pytest.raises(ValueError, match="Retry-After"):
         client.sim.faults.burst_429("/", 1, retry_after=-1)
+
+
+def test_a_non_loopback_host_needs_allow_remote() -> None:
+    from sim_helpers import users_only  # noqa: PLC0415 - only these tests build their own data
+
+    with pytest.raises(ValueError, match="not a loopback address"):
+        Simulator(dataset=users_only(), host="0.0.0.0").start()  # noqa: S104 - refused
+    with pytest.raises(ValueError, match="port"):
+        Simulator(dataset=users_only(), port=99999)
+    with pytest.raises(ValueError, match="scale"):
+        Simulator(scale=-1)

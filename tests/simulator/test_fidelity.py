@@ -28,7 +28,7 @@ def summaries_sim(make_sim: Callable[..., Simulator], count: int, **kwargs: Any)
     return make_sim(data, **kwargs)
 
 
-def decode(cursor: str) -> Any:  # noqa: ANN401 - any JSON value
+def decode(cursor: str) -> Any:
     return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
 
 
@@ -163,14 +163,14 @@ def test_retire_by_admin_route(client: Client) -> None:
 
 
 def feed_sim(make_sim: Callable[..., Simulator]) -> tuple[Simulator, dict[str, str]]:
-    """ada and bob share a team; bob's "b-team" row is in the team feed, "b-priv" is not;
-    carol-like third party rows never show. ada's rows: two with events."""
+    """ada and bob share a team. ada's rows: "a-old" (team feed, opened and clicked) and
+    "a-new" (private); bob's: "b-team" (team feed, bounced) and "b-priv" (private)."""
     data = users_only()
     ada, bob = user(data, ADA), user(data, BOB)
     day = 86_400_000
     t0 = int(datetime(2026, 3, 10, tzinfo=UTC).timestamp() * 1000)
 
-    def row(rid: str, owner: Any, sent: int, team: int, subject: str, to: str) -> Any:  # noqa: ANN401
+    def row(rid: str, owner: Any, sent: int, *, team: int, subject: str, to: str) -> Any:
         return seed_doc(
             {
                 "_id": rid,
@@ -186,10 +186,10 @@ def feed_sim(make_sim: Callable[..., Simulator]) -> tuple[Simulator, dict[str, s
 
     ids = {k: k.ljust(17, "x") for k in ("a-old", "a-new", "b-team", "b-priv")}
     data.collections["livefeed"] = [
-        row(ids["a-old"], ada, t0, 1, "Pricing intro", "eve@acme.com"),
-        row(ids["a-new"], ada, t0 + 3 * day, 0, "Renewal", "kim@globex.io"),
-        row(ids["b-team"], bob, t0 + day, 1, "Pricing follow up", "lee@acme.com"),
-        row(ids["b-priv"], bob, t0 + 2 * day, 0, "Private", "max@acme.com"),
+        row(ids["a-old"], ada, t0, team=1, subject="Pricing intro", to="eve@acme.com"),
+        row(ids["a-new"], ada, t0 + 3 * day, team=0, subject="Renewal", to="kim@globex.io"),
+        row(ids["b-team"], bob, t0 + day, team=1, subject="Pricing follow up", to="lee@acme.com"),
+        row(ids["b-priv"], bob, t0 + 2 * day, team=0, subject="Private", to="max@acme.com"),
     ]
     data.collections["livefeed/events"] = [
         seed_doc(

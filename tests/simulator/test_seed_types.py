@@ -56,7 +56,7 @@ JSON_TYPES = {
 }
 
 
-def json_type(value: Any) -> str:  # noqa: ANN401 - any JSON value
+def json_type(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -85,7 +85,7 @@ def seen_types(stream: str) -> dict[str, set[str]]:
     """Path ("a.b[]") -> JSON types of the values found there in the seed."""
     seen: dict[str, set[str]] = defaultdict(set)
 
-    def walk(value: Any, path: str) -> None:  # noqa: ANN401 - any JSON value
+    def walk(value: Any, path: str) -> None:
         seen[path].add(json_type(value))
         if isinstance(value, dict):
             for key, item in value.items():
