@@ -62,8 +62,15 @@ Inferred shapes [Inf] (no published schema): meeting summaries (``_id``, ``owner
 ``segments[{speaker,speakerEmail,startMs,endMs,text}]`` where ``startMs``/``endMs`` are
 offsets from the meeting start); ``users/me`` beyond ``_id``; team ``users[]`` entries
 (``{memberId,userId|email,role,accepted}``); rule-action config keys (``webhookUrl``,
-``channel``, ``to``); recipient ``stages[].scheduleBetween`` start/end as ``HH:mm`` times
-of day.
+``channel``, ``to``); the unit of recipient ``stages[].scheduleBetween`` start/end, numbers
+in recorded responses [Obs], taken as hours of the day (a few rows keep ``"HH:mm"`` strings,
+so both branches of the schema's union occur).
+
+Types follow the catalog, and the data shows every type a schema admits: ``logTo`` is a
+Boolean [D26]; fields the catalog types "number" (``durationMin``, ``buffer``, ``order``,
+``editorHeight``/``editorWidth``) are sometimes fractional; free-form objects (contact
+``meta``, recipient ``variables``) carry keys beyond the usual ones. These variations draw on
+``Ctx.variety``, a second random source, so they never reshuffle the rest of the data.
 
 Conventions the server relies on:
 

@@ -216,10 +216,6 @@ CHILD_ROUTES: dict[str, dict[str, str]] = {}
 for _child in TOPOLOGY:
     if _child.parent is not None and _child.segment is not None:
         CHILD_ROUTES.setdefault(_child.parent, {})[_child.segment] = _child.key
-# The routes whose first segment is gated by a feature ("meetings").
-GATED_PREFIXES: dict[str, str] = {
-    c.path.strip("/").split("/")[0]: c.feature for c in TOPOLOGY if c.feature is not None
-}
 # Collections capped below the library's 300 by default.
 DEFAULT_MAX_LIMITS: dict[str, int] = {c.key: c.max_limit for c in TOPOLOGY if c.max_limit < 300}
 
