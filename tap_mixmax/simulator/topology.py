@@ -64,14 +64,6 @@ class Collection:
         if not self.path:
             object.__setattr__(self, "path", f"/{self.key}")
 
-    @property
-    def segment(self) -> str | None:
-        """For ``/<parent>/{id}/<segment>`` children, the last path segment."""
-        parts = self.path.strip("/").split("/")
-        if self.parent and len(parts) == 3 and parts[1] == "{id}":
-            return parts[2]
-        return None
-
 
 TOPOLOGY: tuple[Collection, ...] = (
     # top-level cursor collections
@@ -211,17 +203,5 @@ TOP_LEVEL: tuple[str, ...] = tuple(
 SINGLETONS: tuple[str, ...] = tuple(c.key for c in TOPOLOGY if c.shape == "singleton")
 # child collection -> parent collection
 CHILDREN: dict[str, str] = {c.key: c.parent for c in TOPOLOGY if c.parent is not None}
-# parent collection -> {path segment: child collection}, served at /<parent>/<id>/<segment>
-CHILD_ROUTES: dict[str, dict[str, str]] = {}
-for _child in TOPOLOGY:
-    if _child.parent is not None and _child.segment is not None:
-        CHILD_ROUTES.setdefault(_child.parent, {})[_child.segment] = _child.key
 # Collections capped below the library's 300 by default.
 DEFAULT_MAX_LIMITS: dict[str, int] = {c.key: c.max_limit for c in TOPOLOGY if c.max_limit < 300}
-
-
-def collection(key: str) -> Collection:
-    try:
-        return BY_KEY[key]
-    except KeyError:
-        raise KeyError(f"unknown collection {key!r}") from None
