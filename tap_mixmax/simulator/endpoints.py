@@ -364,7 +364,7 @@ class Api:
             return error(400, str(exc), user)
         scoped = self.feed.query(user, parsed)
         wants_stats = (_first(query, "stats") or "").lower() in ("true", "1")
-        extra = b',"stats":' + dumps(scoped.stats) if wants_stats else b""
+        extra = b',"stats":' + dumps(self.feed.stats(scoped)) if wants_stats else b""
         return self._list("livefeed", query, user, None, view=scoped.view, extra=extra)
 
     def _search(self, collection: str, query: Query, user: str) -> Response:

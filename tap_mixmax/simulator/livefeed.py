@@ -123,8 +123,10 @@ def parse(raw: str | None, now_ms: int) -> FeedQuery:
 
 @dataclass
 class Scoped:
+    """The rows one query matches, oldest first, and their stats (computed on first use)."""
+
     view: View
-    stats: dict[str, Any]
+    _stats: dict[str, Any] | None = None
 
 
 class LiveFeed:
@@ -161,9 +163,12 @@ class LiveFeed:
             cached = self._cache.get(key)
         if cached is not None:
             return cached
-        rows = [e for e in self.store.all_entries("livefeed") if self._matches(e, user, query)]
-        rows.sort(key=lambda e: e.key)
-        scoped = Scoped(View([e.key for e in rows], rows), self._stats(rows))
+        if query == FeedQuery():  # the default feed is the user's own rows: the store's view
+            scoped = Scoped(self.store.view("livefeed", user, None))
+        else:
+            rows = [e for e in self.store.all_entries("livefeed") if self._matches(e, user, query)]
+            rows.sort(key=lambda e: e.key)
+            scoped = Scoped(View([e.key for e in rows], rows))
         with self._lock:
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.pop(next(iter(self._cache)))
@@ -207,7 +212,13 @@ class LiveFeed:
                 return False
         return not query.kinds or query.kinds <= self._kinds(entry)
 
-    def _stats(self, rows: list[Entry]) -> dict[str, Any]:
+    def stats(self, scoped: Scoped) -> dict[str, Any]:
+        with self._lock:
+            if scoped._stats is None:
+                scoped._stats = self._count(scoped.view.entries)
+            return scoped._stats
+
+    def _count(self, rows: list[Entry]) -> dict[str, Any]:
         counts = dict.fromkeys(STAT_KEYS, 0)
         counts["sent"] = len(rows)
         for entry in rows:
