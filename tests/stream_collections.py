@@ -1,38 +1,14 @@
-"""Which simulator collection serves each of the tap's top-level streams."""
+"""Which simulator collection serves each of the tap's top-level streams (from the
+simulator's topology table, so the tests never keep a copy of it)."""
 
 from __future__ import annotations
 
+from tap_mixmax.simulator.topology import TOPOLOGY
+
 CURSOR_COLLECTIONS: dict[str, str] = {
-    "sequences": "sequences",
-    "sequence_folders": "sequencefolders",
-    "messages": "messages",
-    "live_feed": "livefeed",
-    "events": "events",
-    "snippets": "snippets",
-    "snippet_tags": "snippettags",
-    "code_snippets": "codesnippets",
-    "contacts": "contacts",
-    "contact_groups": "contactgroups",
-    "file_requests": "filerequests",
-    "meeting_types": "meetingtypes",
-    "meeting_invites": "meetinginvites",
-    "meeting_summaries": "meetings/summaries",
-    "insights_reports": "insightsreports",
-    "integration_commands": "integrations/commands",
-    "integration_enhancements": "integrations/enhancements",
-    "integration_link_resolvers": "integrations/linkresolvers",
-    "integration_sidebars": "integrations/sidebars",
-    "rules": "rules",
-    "teams": "teams",
-    "unsubscribes": "unsubscribes",
-    "polls": "polls",
-    "qa": "qa",
-    "yes_no": "yesno",
-    "reminders": "reminders",
+    c.stream: c.key for c in TOPOLOGY if c.parent is None and c.shape in ("cursor", "search")
 }
 
 SINGLETON_COLLECTIONS: dict[str, str] = {
-    "current_user": "users/me",
-    "user_preferences": "userpreferences/me",
-    "appointment_links": "appointmentlinks/me",
+    c.stream: c.key for c in TOPOLOGY if c.shape == "singleton"
 }

@@ -2,60 +2,35 @@
 
 from __future__ import annotations
 
-import importlib
+import ipaddress
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
-from . import catalog
-from .endpoints import Account, Api
+from . import seed as seed_module
+from . import topology
+from .admin import AdminApi
+from .endpoints import Account, Api, SearchEnvelope
 from .faults import Faults
+from .livefeed import LiveFeed
 from .ratelimit import RateLimit, RateLimiter
-from .requestlog import Hook, LoggedRequest, RequestLog
-from .server import AdminApi, SimulatorHTTPServer
+from .requestlog import DEFAULT_LOG_SIZE, Hook, LoggedRequest, RequestLog
+from .server import SimulatorHTTPServer
 from .store import Store
 
 _METEOR_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
 _DEFAULT_RATE_LIMIT = RateLimit()
 
 
-class UserLike(Protocol):
-    @property
-    def token(self) -> str: ...
-    @property
-    def user_id(self) -> str: ...
-    @property
-    def features(self) -> frozenset[str]: ...
-
-
-class SeedDocLike(Protocol):
-    @property
-    def doc(self) -> dict[str, Any]: ...
-    @property
-    def readers(self) -> frozenset[str]: ...
-    @property
-    def parent_id(self) -> str | None: ...
-
-
-class DatasetLike(Protocol):
-    @property
-    def users(self) -> list[Any]: ...
-    @property
-    def collections(self) -> dict[str, list[Any]]: ...
-
-
-def _parent_collection(collection: str) -> str | None:
-    if collection == "livefeed/events":
-        return "livefeed"
-    if collection == "meetings/transcripts":
-        return "meetings/summaries"
-    for parent, children in catalog.CHILD_ROUTES.items():
-        if collection in children.values():
-            return parent
-    return None
+def is_loopback(host: str) -> bool:
+    """Whether every address ``host`` resolves to is a loopback one (OSError if it does not
+    resolve)."""
+    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    return all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
 
 
 class ObjectIdFactory:
@@ -92,18 +67,27 @@ class Simulator:
         port: int = 0,
         *,
         clock: Callable[[], float] = time.time,
-        dataset: DatasetLike | None = None,
+        dataset: seed_module.Dataset | None = None,
+        search_envelope: SearchEnvelope = "search",
+        max_limits: dict[str, int] | None = None,
+        log_size: int = DEFAULT_LOG_SIZE,
+        allow_remote: bool = False,
     ) -> None:
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale >= 0:
+            raise ValueError(f"scale must be a number >= 0, got {scale!r}")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be 0-65535 (0 picks a free one), got {port!r}")
         self.seed = seed
         self.scale = scale
         self.host = host
+        self.allow_remote = allow_remote
         self._requested_port = port
         self._clock = clock
-        data: Any = dataset if dataset is not None else self._seed().generate(seed, scale)
+        data = dataset if dataset is not None else seed_module.generate(seed, scale)
         self._rng = random.Random(f"simulator-inserts-{seed}")
         self._new_oid = ObjectIdFactory(random.Random(f"simulator-oids-{seed}"), clock)
-        self.store = Store(catalog.build_specs())
-        self._users: dict[str, Any] = {}
+        self.store = Store(dict(topology.BY_KEY))
+        self._users: dict[str, seed_module.User] = {}
         accounts: dict[str, Account] = {}
         for user in data.users:
             self._users[user.token] = user
@@ -111,24 +95,29 @@ class Simulator:
         for collection, docs in data.collections.items():
             for item in docs:
                 self.store.add(collection, item.doc, item.readers, item.parent_id)
-        self.api = Api(self.store, accounts)
+        self.api = Api(
+            self.store, accounts, LiveFeed(self.store, clock), search_envelope=search_envelope
+        )
+        for route, cap in (max_limits or {}).items():
+            self.api.set_max_limit(route, cap)
         self.limiter = RateLimiter(rate_limit, clock)
         self.faults = Faults()
-        self.log = RequestLog()
+        self.log = RequestLog(log_size)
         self.admin = AdminApi(self)
         self._server: SimulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
-
-    @staticmethod
-    def _seed() -> Any:  # noqa: ANN401 - the seed module is duck-typed (see DatasetLike)
-        # Imported on first use: tests may hand in a ready dataset instead.
-        return importlib.import_module(".seed", __package__)
 
     # lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> Simulator:
         if self._server is not None:
             return self
+        if not self.allow_remote and not is_loopback(self.host):
+            raise ValueError(
+                f"refusing to serve on {self.host}, which is not a loopback address: the "
+                "simulator's admin routes and test tokens have no protection; pass "
+                "allow_remote=True (--allow-remote) to serve other machines anyway"
+            )
         self._server = SimulatorHTTPServer((self.host, self._requested_port), self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -209,7 +198,7 @@ class Simulator:
         owner = self._users.get(token)
         if owner is None:
             raise KeyError(f"unknown token {token!r}")
-        parent_name = _parent_collection(collection)
+        parent_name = topology.CHILDREN.get(collection)
         parent_entry = None
         if parent_name is not None:
             if parent_id is None:
@@ -219,7 +208,7 @@ class Simulator:
                 raise KeyError(f"no {parent_name} with _id {parent_id!r}")
         with self.store.lock:
             if doc is None:
-                doc = self._seed().new_doc(
+                doc = seed_module.new_doc(
                     collection,
                     rng=self._rng,
                     owner=owner,
@@ -262,6 +251,16 @@ class Simulator:
 
     def set_max_limit(self, route: str, n: int) -> None:
         self.api.set_max_limit(route, n)
+
+    def set_search_envelope(self, envelope: SearchEnvelope) -> None:
+        """Serve /meetings/summaries/search with search()'s ``{results, next?}`` ("search",
+        the default) or find()'s cursor envelope ("find")."""
+        self.api.set_search_envelope(envelope)
+
+    def retire(self, path_prefix: str, status: int | None = 404) -> None:
+        """Make every route under ``path_prefix`` (e.g. "/contacts") answer 404 or 410, as a
+        retired Mixmax endpoint would; ``status=None`` brings it back."""
+        self.api.retire(path_prefix, status)
 
     def set_feature(self, token: str, feature: str, enabled: bool) -> None:
         account = self.api.accounts.get(token)

@@ -1,8 +1,13 @@
-"""``mixmax-simulator``: serve the simulator until SIGINT or SIGTERM."""
+"""``mixmax-simulator``: serve the simulator until SIGINT or SIGTERM.
+
+Every mistake on the command line ends with one line on stderr naming it and its fix, and
+exit status 2; nothing prints a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
@@ -10,29 +15,146 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import NoReturn
 
-from .app import Simulator
-from .ratelimit import RateLimit
+from .app import Simulator, is_loopback
+from .endpoints import SEARCH_ENVELOPES
+from .ratelimit import SCOPES, RateLimit
+from .requestlog import DEFAULT_LOG_SIZE
+
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """A command-line mistake, reported in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the whole usage block before its message; one line is enough.
+        raise UsageError(f"{message} (see --help)")
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0-65535 (0 picks a free one), got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text}")
+    return value
+
+
+def _max_limit(text: str) -> tuple[str, int]:
+    route, sep, number = text.partition("=")
+    if not sep or not route:
+        raise argparse.ArgumentTypeError(
+            f"expected ROUTE=N (e.g. /sequences/recipients=50), got {text!r}"
+        )
+    return route, _positive_int(number)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mixmax-simulator", description="A local simulator of the Mixmax REST API."
     )
-    parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
-    parser.add_argument("--port", type=int, default=8765, help="port; 0 picks a free one")
-    parser.add_argument("--seed", type=int, default=1, help="data seed")
-    parser.add_argument("--scale", type=float, default=1.0, help="data volume multiplier")
-    parser.add_argument("--rate-limit", type=int, default=120, help="requests per window")
-    parser.add_argument("--rate-window", type=float, default=60.0, help="window in seconds")
-    parser.add_argument("--no-rate-limit", action="store_true", help="switch rate limiting off")
-    parser.add_argument("--port-file", type=Path, help="write the bound port here when ready")
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="bind address (default loopback)")
+    add("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    add("--port", type=_port, default=8765, help="port; 0 picks a free one")
+    add("--seed", type=int, default=1, help="data seed")
+    add("--scale", type=_scale, default=1.0, help="data volume multiplier (>= 0)")
+    add("--rate-limit", type=_positive_int, default=120, help="requests per window")
+    add("--rate-window", type=_seconds, default=60.0, help="window in seconds")
+    add(
+        "--rate-limit-scope",
+        choices=SCOPES,
+        default="token",
+        help="one budget per token or per client address",
+    )
+    add("--no-rate-limit", action="store_true", help="switch rate limiting off")
+    add(
+        "--search-envelope",
+        choices=SEARCH_ENVELOPES,
+        default="search",
+        help="envelope of /meetings/summaries/search",
+    )
+    add(
+        "--max-limit",
+        type=_max_limit,
+        action="append",
+        default=[],
+        metavar="ROUTE=N",
+        help="page-size cap of one route (repeatable)",
+    )
+    add(
+        "--log-size",
+        type=_positive_int,
+        default=DEFAULT_LOG_SIZE,
+        help="requests kept in the request log",
+    )
+    add("--port-file", type=Path, help="write the bound port here when ready")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    rate = None if args.no_rate_limit else RateLimit(args.rate_limit, args.rate_window)
+def _check(args: argparse.Namespace) -> None:
+    folder = args.port_file.parent if args.port_file is not None else None
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"--port-file: the folder {str(folder)!r} does not exist; create it first")
+    try:
+        loopback = is_loopback(args.host)
+    except (OSError, UnicodeError):
+        raise UsageError(
+            f"--host {args.host!r} is not an address or a name this machine can resolve"
+        ) from None
+    if not loopback and not args.allow_remote:
+        raise UsageError(
+            f"--host {args.host} is not a loopback address; the admin routes and test tokens "
+            "would be open to the network: add --allow-remote if you mean it"
+        )
+    if not loopback:
+        print(
+            f"mixmax-simulator: warning: serving on {args.host}: anyone who can reach it can "
+            "read the data and drive the /_admin routes",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    rate = None
+    if not args.no_rate_limit:
+        rate = RateLimit(args.rate_limit, args.rate_window, args.rate_limit_scope)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -40,7 +162,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    with Simulator(args.seed, args.scale, rate, args.host, args.port) as sim:
+    sim = Simulator(
+        args.seed,
+        args.scale,
+        rate,
+        args.host,
+        args.port,
+        search_envelope=args.search_envelope,
+        max_limits=dict(args.max_limit),
+        log_size=args.log_size,
+        allow_remote=args.allow_remote,
+    )
+    try:
+        sim.start()
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
+            "pick another --port (0 picks a free one)"
+        ) from None
+    with sim:
         if args.port_file is not None:
             # Write then rename, so a watcher never reads a half-written port.
             tmp = args.port_file.with_name(args.port_file.name + f".{os.getpid()}.tmp")
@@ -51,6 +191,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         while not stop.wait(0.5):
             pass
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        _check(args)
+        return _serve(args)
+    except (UsageError, ValueError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"mixmax-simulator: error: {message}", file=sys.stderr, flush=True)
+        return USAGE_ERROR
 
 
 if __name__ == "__main__":

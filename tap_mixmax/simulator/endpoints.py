@@ -6,12 +6,13 @@ import copy
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from . import catalog
-from .cursors import CursorError, SortKey, decode, encode
+from . import livefeed, topology
+from .cursors import RANK_NUMBER, CursorError, SortKey, decode, encode
+from .faults import matches_prefix
 from .projection import parse_fields, project
-from .store import Entry, Store, dumps, paginate
+from .store import Entry, Store, View, dumps, paginate
 
 JSON = "application/json; charset=utf-8"
 
@@ -22,6 +23,13 @@ MSG_NO_TOKEN = (
 MSG_NOT_FOUND = "Not found. Looking for an API that we don't provide? Let us know..."
 MSG_FORBIDDEN = "Forbidden: this API requires the mixmaxApi feature for your workspace."
 MSG_RATE_LIMITED = "Too many requests: rate limit exceeded, retry after the Retry-After delay."
+MSG_GONE = "Gone: this API has been removed."  # [Inf]: Mixmax has never been seen to send a 410
+
+SearchEnvelope = Literal["search", "find"]
+SEARCH_ENVELOPES: tuple[str, ...] = ("search", "find")
+# search() ranks rows by text score; no text query is modelled, so every row scores the same
+# (the value from the library's README example) and the order is _id descending [Inf].
+SEARCH_SCORE = 0.75
 
 
 @dataclass
@@ -68,7 +76,7 @@ def clamp_limit(raw: str | None, max_limit: int) -> int:
     An endpoint capped below the library's 300 sets its own ``limit``, which the library
     uses both as the default and as the ceiling a client can only lower.
     """
-    default = max_limit if max_limit < catalog.MAX_LIMIT else catalog.DEFAULT_LIMIT
+    default = max_limit if max_limit < topology.MAX_LIMIT else topology.DEFAULT_LIMIT
     value = js_parse_int(raw)
     if value is None:
         value = default
@@ -96,14 +104,73 @@ def _stage_object(stage_id: str, ordinal: int) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern under /v1, derived from the topology table."""
+
+    collection: topology.Collection
+    segments: tuple[str, ...]  # literal segments, "{id}" where an id goes
+    by_id: bool = False  # GET /<collection>/<id> of a top-level collection
+    id_param: str | None = None  # query parameter carrying the parent id (live-feed events)
+
+    @property
+    def literals(self) -> int:
+        return sum(1 for s in self.segments if s != "{id}")
+
+
+def build_routes() -> tuple[Route, ...]:
+    routes: list[Route] = []
+    for coll in topology.TOPOLOGY:
+        path, _, query = coll.path.partition("?")
+        segments = tuple(s for s in path.split("/") if s)
+        id_param = query.partition("=")[0] if query else None
+        routes.append(Route(coll, segments, id_param=id_param))
+        if coll.shape == "cursor" and coll.parent is None:
+            routes.append(Route(coll, (*segments, "{id}"), by_id=True))
+    return tuple(routes)
+
+
+ROUTES = build_routes()
+
+
+def match_route(segs: list[str]) -> tuple[Route, str | None] | None:
+    """The route for a path, preferring the one with the most literal segments (so
+    ``/livefeed/events`` is the events route, not the live-feed row ``events``)."""
+    best: tuple[Route, str | None] | None = None
+    for route in ROUTES:
+        if len(route.segments) != len(segs):
+            continue
+        found: str | None = None
+        for pattern, seg in zip(route.segments, segs, strict=True):
+            if pattern == "{id}":
+                found = seg
+            elif pattern != seg:
+                break
+        else:
+            if best is None or route.literals > best[0].literals:
+                best = (route, found)
+    return best
+
+
 class Api:
     """Answers /v1 requests from the store for the user behind a token."""
 
-    def __init__(self, store: Store, accounts: dict[str, Account]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        accounts: dict[str, Account],
+        feed: livefeed.LiveFeed,
+        *,
+        search_envelope: SearchEnvelope = "search",
+    ) -> None:
         self.store = store
         self.accounts = accounts
-        self._limits_lock = threading.Lock()
-        self.max_limits: dict[str, int] = dict(catalog.DEFAULT_MAX_LIMITS)
+        self.feed = feed
+        self._lock = threading.Lock()
+        self.max_limits: dict[str, int] = dict(topology.DEFAULT_MAX_LIMITS)
+        self.retired: dict[str, int] = {}
+        self.search_envelope: SearchEnvelope = "search"
+        self.set_search_envelope(search_envelope)
 
     # configuration -------------------------------------------------------------------------
 
@@ -115,12 +182,40 @@ class Api:
             key = key[3:]
         if key not in self.store.specs:
             raise KeyError(f"unknown collection route {route!r}")
-        with self._limits_lock:
-            self.max_limits[key] = max(1, int(value))
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"a page-size cap must be a whole number >= 1, got {value!r}")
+        with self._lock:
+            self.max_limits[key] = value
 
     def max_limit(self, collection: str) -> int:
-        with self._limits_lock:
-            return self.max_limits.get(collection, catalog.MAX_LIMIT)
+        with self._lock:
+            return self.max_limits.get(collection, topology.MAX_LIMIT)
+
+    def set_search_envelope(self, envelope: str) -> None:
+        if envelope not in SEARCH_ENVELOPES:
+            raise ValueError(f"search envelope must be 'search' or 'find', got {envelope!r}")
+        self.search_envelope = "search" if envelope == "search" else "find"
+
+    def retire(self, path_prefix: str, status: int | None) -> None:
+        """Answer ``status`` (404 or 410) for every path under ``path_prefix`` (relative to
+        /v1, e.g. "/contacts"); ``None`` brings it back."""
+        prefix = "/" + path_prefix.strip("/")
+        if prefix.startswith("/v1/"):
+            prefix = prefix[3:]
+        with self._lock:
+            if status is None:
+                self.retired.pop(prefix, None)
+            elif status in (404, 410):
+                self.retired[prefix] = status
+            else:
+                raise ValueError(f"a retired endpoint answers 404 or 410, not {status!r}")
+
+    def _retired_status(self, api_path: str) -> int | None:
+        with self._lock:
+            for prefix, status in self.retired.items():
+                if matches_prefix(api_path, prefix):
+                    return status
+        return None
 
     # dispatch ------------------------------------------------------------------------------
 
@@ -129,44 +224,69 @@ class Api:
         if account is None:
             return error(401, MSG_NO_TOKEN)
         user = account.user_id
+        retired = self._retired_status(api_path)
+        if retired is not None:
+            return error(retired, MSG_GONE if retired == 410 else MSG_NOT_FOUND, user)
         segs = [s for s in api_path.split("/") if s]
-        joined = "/".join(segs)
-        allowed_methods = ("GET", "POST") if joined == "meetings/summaries/search" else ("GET",)
-        if method not in allowed_methods or not segs:
+        found = match_route(segs)
+        if found is None:
             return error(404, MSG_NOT_FOUND, user)
-        if segs[0] == catalog.FEATURE_GATED_PREFIX:
-            if catalog.MEETINGS_FEATURE not in account.features:
-                return error(403, MSG_FORBIDDEN, user)
-            return self._meetings(segs, query, user)
-        if joined in catalog.SINGLETONS:
-            return self._singleton(joined, query, user)
-        if joined == "livefeed/events":
-            return self._livefeed_events(query, user)
-        return self._collection_route(segs, query, user)
+        route, item_id = found
+        coll = route.collection
+        # The summaries search is documented as GET; one client sends POST [3P]: accept both.
+        allowed = ("GET", "POST") if coll.shape == "search" else ("GET",)
+        if method not in allowed:
+            return error(404, MSG_NOT_FOUND, user)
+        if coll.feature is not None and coll.feature not in account.features:
+            return error(403, MSG_FORBIDDEN, user)
+        if route.id_param is not None:
+            item_id = _first(query, route.id_param)
+            if not item_id:
+                return error(400, f"Missing parameter {route.id_param}", user)
+        return self._answer(route, item_id, query, user)
 
-    def _collection_route(self, segs: list[str], query: Query, user: str) -> Response:
-        if len(segs) >= 2 and "/".join(segs[:2]) in catalog.TOP_LEVEL:
-            collection, rest = "/".join(segs[:2]), segs[2:]
-        elif segs[0] in catalog.TOP_LEVEL and segs[0] != catalog.FEATURE_GATED_PREFIX:
-            collection, rest = segs[0], segs[1:]
-        else:
+    def _answer(self, route: Route, item_id: str | None, query: Query, user: str) -> Response:
+        coll = route.collection
+        if route.by_id:
+            assert item_id is not None
+            return self._by_id(coll.key, item_id, query, user)
+        if coll.shape == "singleton":
+            return self._singleton(coll.key, query, user)
+        if coll.shape == "search":
+            if self.search_envelope == "find":
+                return self._list(coll.key, query, user, None)
+            return self._search(coll.key, query, user)
+        if coll.key == "livefeed":
+            return self._livefeed(query, user)
+        if coll.parent is None:
+            return self._list(coll.key, query, user, None)
+        assert item_id is not None
+        if coll.shape == "results":
+            return self._feed_events(coll, item_id, user)
+        parent = self.store.visible_entry(coll.parent, item_id, user)
+        if parent is None:
             return error(404, MSG_NOT_FOUND, user)
-        if not rest:
-            return self._list(collection, query, user, None)
-        if len(rest) == 1:
-            return self._by_id(collection, rest[0], query, user)
-        child = catalog.CHILD_ROUTES.get(collection, {}).get(rest[1]) if len(rest) == 2 else None
-        if child is None:
-            return error(404, MSG_NOT_FOUND, user)
-        if self.store.visible_entry(collection, rest[0], user) is None:
-            return error(404, MSG_NOT_FOUND, user)
-        if child == "sequences/recipients":
-            return self._recipients(rest[0], query, user)
-        return self._list(child, query, user, rest[0])
+        if coll.shape == "offset":
+            return self._offset(coll, item_id, query, user)
+        if coll.shape == "object":
+            view = self.store.view(coll.key, user, item_id)
+            if not view.entries:
+                return error(404, MSG_NOT_FOUND, user)
+            return Response(200, view.entries[-1].json(), user_id=user)
+        return self._list(coll.key, query, user, item_id)
 
     # cursor collections --------------------------------------------------------------------
 
-    def _list(self, collection: str, query: Query, user: str, parent: str | None) -> Response:
+    def _list(
+        self,
+        collection: str,
+        query: Query,
+        user: str,
+        parent: str | None,
+        *,
+        view: View | None = None,
+        extra: bytes = b"",
+    ) -> Response:
         spec = self.store.spec(collection)
         limit = clamp_limit(_first(query, "limit"), self.max_limit(collection))
         try:
@@ -174,7 +294,8 @@ class Api:
             prev_key = self._cursor(query, "previous", spec.tuple_key)
         except CursorError as exc:
             return error(400, f"Invalid pagination cursor: {exc}", user)
-        view = self.store.view(collection, user, parent)
+        if view is None:
+            view = self.store.view(collection, user, parent)
         page = paginate(view, limit, next_key, prev_key)
         rows = self._render_rows(collection, page.rows, query, user)
         parts = [b'{"results":[', rows, b"]"]
@@ -183,7 +304,8 @@ class Api:
         parts.append(b',"hasPrevious":' + (b"true" if page.has_previous else b"false"))
         if page.rows:
             parts.append(b',"next":"' + encode(page.rows[-1].key).encode() + b'"')
-        parts.append(b',"hasNext":' + (b"true" if page.has_next else b"false") + b"}")
+        parts.append(b',"hasNext":' + (b"true" if page.has_next else b"false"))
+        parts.append(extra + b"}")
         return Response(200, b"".join(parts), user_id=user)
 
     @staticmethod
@@ -235,6 +357,50 @@ class Api:
             return add_count
         return None  # other documented expansions are accepted and ignored
 
+    def _livefeed(self, query: Query, user: str) -> Response:
+        try:
+            parsed = livefeed.parse(_first(query, "query"), self.feed.now_ms())
+        except livefeed.QueryError as exc:
+            return error(400, str(exc), user)
+        scoped = self.feed.query(user, parsed)
+        wants_stats = (_first(query, "stats") or "").lower() in ("true", "1")
+        extra = b',"stats":' + dumps(self.feed.stats(scoped)) if wants_stats else b""
+        return self._list("livefeed", query, user, None, view=scoped.view, extra=extra)
+
+    def _search(self, collection: str, query: Query, user: str) -> Response:
+        """mongo-cursor-pagination's ``search()``: ``{results, next?}`` ordered by text score
+        then ``_id`` descending, ``next`` = ``[score, _id]`` of the last row and only on a full
+        page, no ``previous`` and no ``has*`` flags, default ``limit`` 300 (search.ts)."""
+        cap = self.max_limit(collection)
+        limit = js_parse_int(_first(query, "limit"))
+        limit = max(1, min(cap, cap if limit is None else limit))
+        after: SortKey | None = None
+        raw = _first(query, "next")
+        if raw:
+            try:
+                after = decode(raw, tuple_key=True)
+            except CursorError as exc:
+                return error(400, f"Invalid pagination cursor: {exc}", user)
+        fields = parse_fields(_first(query, "fields"))
+        rows: list[dict[str, Any]] = []
+        last_key: SortKey | None = None
+        for entry in reversed(self.store.view(collection, user, None).entries):
+            key: SortKey = (RANK_NUMBER, SEARCH_SCORE, entry.doc_id)
+            if after is not None and not key < after:
+                continue
+            doc = entry.public_doc()
+            if fields:
+                doc = project(doc, fields, keep_id=True)
+            doc["score"] = SEARCH_SCORE
+            rows.append(doc)
+            last_key = key
+            if len(rows) == limit:
+                break
+        body: dict[str, Any] = {"results": rows}
+        if len(rows) == limit and last_key is not None:
+            body["next"] = encode(last_key)
+        return Response(200, dumps(body), user_id=user)
+
     # other shapes --------------------------------------------------------------------------
 
     def _by_id(self, collection: str, doc_id: str, query: Query, user: str) -> Response:
@@ -260,43 +426,32 @@ class Api:
             return Response(200, entry.json(), user_id=user)
         return Response(200, dumps(project(entry.public_doc(), fields, keep_id=True)), user_id=user)
 
-    def _recipients(self, sequence_id: str, query: Query, user: str) -> Response:
-        # Bare array, limit/offset, offset+limit never past the 10,000-row cap (catalog §2.10).
-        limit = clamp_limit(_first(query, "limit"), self.max_limit("sequences/recipients"))
+    def _offset(
+        self, coll: topology.Collection, parent_id: str, query: Query, user: str
+    ) -> Response:
+        # Bare array, limit/offset, offset+limit never past the row cap (catalog §2.10). A
+        # limit above the endpoint's cap is lowered to it silently, like the cursor routes [Inf].
+        limit = clamp_limit(_first(query, "limit"), self.max_limit(coll.key))
         offset = max(0, js_parse_int(_first(query, "offset")) or 0)
-        end = min(offset + limit, catalog.RECIPIENTS_CAP)
-        view = self.store.view("sequences/recipients", user, sequence_id)
+        end = min(offset + limit, coll.row_cap or offset + limit)
+        view = self.store.view(coll.key, user, parent_id)
         newest_first = view.entries[::-1][offset:end] if offset < end else []
         if (_first(query, "includeVariables") or "").lower() == "true":
-            body = b",".join(dumps(e.public_doc(reveal=("variables",))) for e in newest_first)
+            body = b",".join(dumps(e.public_doc(reveal=coll.hidden)) for e in newest_first)
         else:
             body = b",".join(e.json() for e in newest_first)
         return Response(200, b"[" + body + b"]", user_id=user)
 
-    def _livefeed_events(self, query: Query, user: str) -> Response:
-        message_id = _first(query, "messageId")
-        if not message_id:
-            return error(400, "Missing parameter messageId", user)
-        if self.store.visible_entry("livefeed", message_id, user) is None:
+    def _feed_events(self, coll: topology.Collection, message_id: str, user: str) -> Response:
+        assert coll.parent is not None
+        row = self.store.get(coll.parent, message_id)
+        if row is None or not self.feed.readable(row, user):
             return error(404, MSG_NOT_FOUND, user)
-        view = self.store.view("livefeed/events", user, message_id)
-        rows = view.entries[::-1][: catalog.LIVEFEED_EVENTS_CAP]
+        events = sorted(self.store.children(coll.key, message_id), key=lambda e: e.key)
+        rows = events[::-1][: coll.row_cap]
         return Response(
             200, b'{"results":[' + b",".join(e.json() for e in rows) + b"]}", user_id=user
         )
-
-    def _meetings(self, segs: list[str], query: Query, user: str) -> Response:
-        if segs == ["meetings", "summaries", "search"]:
-            return self._list("meetings/summaries", query, user, None)
-        if len(segs) == 3 and segs[1] == "transcripts":
-            summary_id = segs[2]
-            if self.store.visible_entry("meetings/summaries", summary_id, user) is None:
-                return error(404, MSG_NOT_FOUND, user)
-            view = self.store.view("meetings/transcripts", user, summary_id)
-            if not view.entries:
-                return error(404, MSG_NOT_FOUND, user)
-            return Response(200, view.entries[-1].json(), user_id=user)
-        return error(404, MSG_NOT_FOUND, user)
 
 
 def _expand_stages(doc: dict[str, Any], known: object) -> None:

@@ -16,6 +16,7 @@ same request sequence always meets the same faults.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from collections.abc import Sequence
@@ -25,12 +26,40 @@ from typing import Literal
 FaultKindName = Literal["status", "html", "ratelimit", "slow", "drop", "truncate"]
 
 
+KINDS: tuple[str, ...] = ("status", "html", "ratelimit", "slow", "drop", "truncate")
+MAX_DELAY = 600.0  # seconds: a slower answer is a hang, which "drop" models better
+MAX_RETRY_AFTER = 86_400
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class Fault:
+    """One injected fault; a fault the server could not produce is refused (ValueError)."""
+
     kind: FaultKindName
     status: int = 503
     delay: float = 0.2
     retry_after: int = 1
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(KINDS)}")
+        if not _whole(self.status) or not 400 <= self.status <= 599:
+            raise ValueError(f"a fault's status must be an HTTP error 400-599, got {self.status!r}")
+        if self.kind == "ratelimit" and self.status != 429:
+            raise ValueError("a ratelimit fault is a 429")
+        delay = self.delay
+        if isinstance(delay, bool) or not isinstance(delay, int | float):
+            raise TypeError(f"a slow fault's delay must be a number of seconds, got {delay!r}")
+        if not (math.isfinite(delay) and 0 <= delay <= MAX_DELAY):
+            raise ValueError(f"a slow fault's delay must be 0-{MAX_DELAY:g} seconds, got {delay!r}")
+        if not _whole(self.retry_after) or not 0 <= self.retry_after <= MAX_RETRY_AFTER:
+            raise ValueError(
+                f"Retry-After must be 0-{MAX_RETRY_AFTER} whole seconds, got {self.retry_after!r}"
+            )
 
 
 FaultSpec = Fault | int | str
@@ -41,10 +70,12 @@ def parse_fault(spec: FaultSpec) -> Fault:
     ``"slow"`` or ``"slow:1.5"``, or a ready ``Fault``."""
     if isinstance(spec, Fault):
         return spec
-    if isinstance(spec, int) or spec.isdigit():
+    if not (_whole(spec) or isinstance(spec, str)):
+        raise ValueError(f"a fault is a status code or a name, got {spec!r}")
+    if isinstance(spec, int) or (spec.isascii() and spec.isdigit()):
         status = int(spec)
         return Fault("ratelimit", 429) if status == 429 else Fault("status", status)
-    if spec.startswith("html") and spec[4:].isdigit():
+    if spec.startswith("html") and spec[4:].isascii() and spec[4:].isdigit():
         return Fault("html", int(spec[4:]))
     if spec == "drop":
         return Fault("drop")
@@ -53,7 +84,11 @@ def parse_fault(spec: FaultSpec) -> Fault:
     if spec == "slow":
         return Fault("slow")
     if spec.startswith("slow:"):
-        return Fault("slow", delay=float(spec[5:]))
+        try:
+            delay = float(spec[5:])
+        except ValueError:
+            raise ValueError(f"a slow fault is 'slow:<seconds>', got {spec!r}") from None
+        return Fault("slow", delay=delay)
     raise ValueError(f"unknown fault {spec!r}")
 
 
@@ -104,6 +139,8 @@ class Faults:
         ordinals = list(at) if at is not None else list(range(1, len(specs) + 1))
         if len(ordinals) != len(specs):
             raise ValueError("'at' must name one ordinal per fault")
+        if not all(_whole(n) and n >= 1 for n in ordinals) or len(set(ordinals)) != len(ordinals):
+            raise ValueError("'at' must hold distinct whole ordinals >= 1")
         plan = {n: parse_fault(s) for n, s in zip(ordinals, specs, strict=True)}
         with self._lock:
             self._schedules.append(_Schedule(path_prefix, plan))
@@ -120,8 +157,10 @@ class Faults:
         path_prefix: str = "/",
     ) -> None:
         """Fault each matching request with probability ``rate``, reproducibly."""
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError("rate must be within [0, 1]")
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0.0 <= rate <= 1.0:
+            raise ValueError(f"rate must be a number within [0, 1], got {rate!r}")
+        if not kinds:
+            raise ValueError("random faults need at least one kind")
         rule = _RandomRule(path_prefix, rate, [parse_fault(k) for k in kinds], random.Random(seed))
         with self._lock:
             self._random.append(rule)

@@ -1,4 +1,4 @@
-"""Per-token rate limiting with the X-RateLimit-* headers Mixmax documents.
+"""Per-token (or per-address) rate limiting with the X-RateLimit-* headers Mixmax documents.
 
 Model: a *rolling* window per identity: a request is allowed while fewer than ``limit``
 requests were accepted in the last ``window`` seconds. Mixmax's help centre speaks of "120
@@ -19,18 +19,39 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
+
+Scope = Literal["token", "ip"]
+SCOPES: tuple[str, ...] = ("token", "ip")
 
 
 @dataclass(frozen=True)
 class RateLimit:
-    """``limit`` requests per ``window`` seconds, per token."""
+    """``limit`` requests per ``window`` seconds, per token (``scope="token"``: requests
+    without a token count per client address) or per client address whatever the token
+    (``scope="ip"``: every token used from one machine shares one budget)."""
 
     limit: int = 120
     window: float = 60.0
+    scope: Scope = "token"
 
     def __post_init__(self) -> None:
-        if self.limit < 1 or self.window <= 0:
-            raise ValueError("rate limit needs limit >= 1 and window > 0")
+        if isinstance(self.limit, bool) or not isinstance(self.limit, int) or self.limit < 1:
+            raise ValueError(
+                f"rate limit needs a whole number of requests >= 1, got {self.limit!r}"
+            )
+        if not (isinstance(self.window, int | float) and math.isfinite(self.window)):
+            raise ValueError(f"rate window must be a finite number of seconds, got {self.window!r}")
+        if self.window <= 0:
+            raise ValueError(f"rate window must be > 0 seconds, got {self.window!r}")
+        if self.scope not in SCOPES:
+            raise ValueError(f"rate limit scope must be 'token' or 'ip', got {self.scope!r}")
+
+    def identity(self, token: str | None, address: str) -> str:
+        """Whose budget a request spends."""
+        if token and self.scope == "token":
+            return f"token:{token}"
+        return f"ip:{address}"
 
 
 @dataclass(frozen=True)

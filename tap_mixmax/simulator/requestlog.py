@@ -1,7 +1,13 @@
-"""What the server answered, for tests that count a sync's requests, plus after-response hooks."""
+"""What the server answered, for tests that count a sync's requests, plus after-response hooks.
+
+The log is a ring of the last ``size`` requests (a long benchmark must not grow the server
+without bound); ``total`` still counts every request. Tokens never enter it: an ``apiToken``
+query parameter is stored as ``REDACTED``.
+"""
 
 from __future__ import annotations
 
+import collections
 import sys
 import threading
 import traceback
@@ -19,6 +25,18 @@ class LoggedRequest:
     status: int = 0  # 0 when the connection was dropped without a response
     user_id: str | None = None
     fault: str | None = None  # the injected fault kind, if any
+    at: float = 0.0  # wall-clock epoch seconds when the request was read
+    elapsed: float = 0.0  # seconds from reading the request to its final response
+
+
+REDACTED = "[redacted]"
+SECRET_PARAMS = frozenset({"apiToken"})
+DEFAULT_LOG_SIZE = 100_000
+
+
+def redact_query(query: dict[str, list[str]]) -> dict[str, str]:
+    """The first value of each parameter, with secrets replaced."""
+    return {k: (REDACTED if k in SECRET_PARAMS else v[0]) for k, v in query.items() if v}
 
 
 Hook = Callable[[LoggedRequest], None]
@@ -29,16 +47,24 @@ def _api_path(path: str) -> str:
 
 
 class RequestLog:
-    """Thread-safe, clearable list of API requests (admin routes are not logged)."""
+    """Thread-safe, clearable ring of API requests (admin routes are not logged)."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = DEFAULT_LOG_SIZE) -> None:
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"the request log size must be a whole number >= 1, got {size!r}")
         self._lock = threading.Lock()
-        self._items: list[LoggedRequest] = []
+        self._items: collections.deque[LoggedRequest] = collections.deque(maxlen=size)
         self._hooks: list[Hook] = []
+        self.total = 0  # requests appended since the last clear, including those rotated out
+
+    @property
+    def size(self) -> int:
+        return self._items.maxlen or 0
 
     def append(self, item: LoggedRequest) -> None:
         with self._lock:
             self._items.append(item)
+            self.total += 1
 
     @property
     def items(self) -> list[LoggedRequest]:
@@ -48,6 +74,7 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.total = 0
 
     def count(self, path_prefix: str | None = None, status: int | None = None) -> int:
         """Requests whose path starts (segment-wise) with ``path_prefix`` — given with or

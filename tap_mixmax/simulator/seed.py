@@ -62,8 +62,15 @@ Inferred shapes [Inf] (no published schema): meeting summaries (``_id``, ``owner
 ``segments[{speaker,speakerEmail,startMs,endMs,text}]`` where ``startMs``/``endMs`` are
 offsets from the meeting start); ``users/me`` beyond ``_id``; team ``users[]`` entries
 (``{memberId,userId|email,role,accepted}``); rule-action config keys (``webhookUrl``,
-``channel``, ``to``); recipient ``stages[].scheduleBetween`` start/end as ``HH:mm`` times
-of day.
+``channel``, ``to``); the unit of recipient ``stages[].scheduleBetween`` start/end, numbers
+in recorded responses [Obs], taken as hours of the day (a few rows keep ``"HH:mm"`` strings,
+so both branches of the schema's union occur).
+
+Types follow the catalog, and the data shows every type a schema admits: ``logTo`` is a
+Boolean [D26]; fields the catalog types "number" (``durationMin``, ``buffer``, ``order``,
+``editorHeight``/``editorWidth``) are sometimes fractional; free-form objects (contact
+``meta``, recipient ``variables``) carry keys beyond the usual ones. These variations draw on
+``Ctx.variety``, a second random source, so they never reshuffle the rest of the data.
 
 Conventions the server relies on:
 
@@ -90,6 +97,7 @@ from typing import Any
 
 from tap_mixmax.simulator import seed_outreach as outreach
 from tap_mixmax.simulator import seed_workspace as workspace
+from tap_mixmax.simulator import topology
 from tap_mixmax.simulator.seed_builders import Builder, Ctx, Doc
 from tap_mixmax.simulator.seed_core import (
     DAY_MS,
@@ -221,25 +229,13 @@ TOP_LEVEL_COUNTS: dict[str, tuple[int, int]] = {
     "qa": (20, 4),
     "yesno": (25, 5),
 }
-# ``livefeed`` is derived: one row per sent message.
-TOP_LEVEL_COLLECTIONS: tuple[str, ...] = (*TOP_LEVEL_COUNTS, "livefeed")
-SINGLETON_COLLECTIONS = ("users/me", "userpreferences/me", "appointmentlinks/me")
+# ``livefeed`` is derived: one row per sent message. Which collections exist and which is
+# whose child comes from the simulator's topology table.
+TOP_LEVEL_COLLECTIONS: tuple[str, ...] = topology.TOP_LEVEL
+SINGLETON_COLLECTIONS: tuple[str, ...] = topology.SINGLETONS
 # child collection -> parent collection
-CHILD_COLLECTIONS: dict[str, str] = {
-    "sequences/recipients": "sequences",
-    "snippettags/snippets": "snippettags",
-    "contacts/notes": "contacts",
-    "contactgroups/contacts": "contactgroups",
-    "rules/actions": "rules",
-    "teams/members": "teams",
-    "livefeed/events": "livefeed",
-    "meetings/transcripts": "meetings/summaries",
-}
-COLLECTIONS: tuple[str, ...] = (
-    *TOP_LEVEL_COLLECTIONS,
-    *SINGLETON_COLLECTIONS,
-    *CHILD_COLLECTIONS,
-)
+CHILD_COLLECTIONS: dict[str, str] = topology.CHILDREN
+COLLECTIONS: tuple[str, ...] = tuple(c.key for c in topology.TOPOLOGY)
 
 # Probability that an object is shared with the other simulated user, per collection.
 SHARE_PROBABILITY: dict[str, float] = {
@@ -263,7 +259,7 @@ class _Generator:
     def __init__(self, seed: int, scale: float) -> None:
         self.rng = random.Random(seed)
         self.scale = scale
-        self.ctx = Ctx(self.rng, IdSource(self.rng))
+        self.ctx = Ctx(self.rng, IdSource(self.rng), variety=random.Random(f"variety-{seed}"))
         rng = self.rng
         self.ada = User(
             DEMO_TOKEN,
@@ -539,5 +535,5 @@ def new_doc(
         builder = BUILDERS[collection]
     except KeyError:
         raise ValueError(f"unknown collection: {collection!r}") from None
-    ctx = Ctx(rng, IdSource(rng), now=now_ms)
+    ctx = Ctx(rng, IdSource(rng), now=now_ms, variety=random.Random(now_ms))
     return builder(ctx, owner, now_ms, parent)

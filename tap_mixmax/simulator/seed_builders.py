@@ -61,6 +61,10 @@ class Ctx:
     # Extra sharing decided by the generator: sharing targets for the document being built.
     share_with: list[User] = field(default_factory=list)
     share_teams: list[str] = field(default_factory=list)
+    # A second random source for the variations that make seed data exercise every documented
+    # type (fractional numbers, free-form keys); kept apart so adding one never reshuffles the
+    # rest of the data.
+    variety: random.Random = field(default_factory=lambda: random.Random(0))
 
     def pool(self, owner: User) -> Pools:
         return self.pools.setdefault(owner.user_id, Pools())
@@ -127,9 +131,10 @@ def shared_block(ctx: Ctx) -> Doc:
 
 
 def crms(rng: random.Random) -> list[Doc]:
+    """Connected CRMs; ``logTo`` is a Boolean, as Mixmax documents it [D26]."""
     if rng.random() < 0.6:
         return []
-    return [{"name": "salesforce", "logTo": pick(rng, ("task", "activity", "none"))}]
+    return [{"name": "salesforce", "logTo": rng.random() < 0.7}]
 
 
 def html(rng: random.Random, sentences: int = 2) -> str:

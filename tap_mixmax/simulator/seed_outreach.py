@@ -6,6 +6,7 @@ Every builder has the signature of ``seed_builders.Builder``.
 
 from __future__ import annotations
 
+import random
 from typing import TYPE_CHECKING
 
 from tap_mixmax.simulator.seed_builders import (
@@ -90,7 +91,16 @@ def build_sequence(ctx: Ctx, owner: User, created: int, parent: Doc | None) -> D
 
 
 RECIPIENT_STATES = ("active", "active", "completed", "completed", "failed")
-STAGE_STATES = ("sent", "sent", "scheduled", "failed", "skipped")
+
+
+def schedule_between(rng: random.Random, timezone: str) -> Doc:
+    """A stage's sending window. Recorded responses carry numbers (hours of the day [Obs];
+    the unit is [Inf]); the older ``"HH:mm"`` strings are kept on a few rows, since the
+    schema accepts both."""
+    if rng.random() < 0.15:
+        return {"start": "09:00", "end": "17:00", "timezone": timezone}
+    start = pick(rng, (8, 9, 9, 9.5, 10))
+    return {"start": start, "end": start + pick(rng, (7, 8, 8.5)), "timezone": timezone}
 
 
 def build_recipient(ctx: Ctx, owner: User, created: int, parent: Doc | None) -> Doc:
@@ -128,7 +138,7 @@ def build_recipient(ctx: Ctx, owner: User, created: int, parent: Doc | None) -> 
             "state": stage_state,
             "from": {"email": owner.email, "name": owner.name},
             "scheduledAt": at,
-            "scheduleBetween": {"start": "09:00", "end": "17:00", "timezone": timezone},
+            "scheduleBetween": schedule_between(ctx.variety, timezone),
             "opens": opens,
             "clicks": clicks,
             "downloads": downloads,
@@ -176,6 +186,9 @@ def build_recipient(ctx: Ctx, owner: User, created: int, parent: Doc | None) -> 
         doc["completedReason"] = "failed"
     if rng.random() < 0.3:
         doc["variables"]["Company"] = email.split("@")[1].split(".")[0].capitalize()
+    if ctx.variety.random() < 0.2:  # variables are free key/value pairs [D26]
+        key = pick(ctx.variety, ("Custom 1", "Meeting Link", "Pain Point"))
+        doc["variables"][key] = phrase(ctx.variety, 2)
     return doc
 
 
@@ -356,7 +369,9 @@ def build_event(ctx: Ctx, owner: User, created: int, parent: Doc | None) -> Doc:
 
 def _legacy_or_shared(ctx: Ctx) -> Doc | list[Doc]:
     """Snippet tags sometimes carry the legacy ``[{userEmail, confirmed}]`` sharing form."""
-    if not ctx.share_with and not ctx.share_teams and ctx.rng.random() < 0.1:
+    # The roll stays on the main stream (so the rest of the data keeps its shape); the
+    # threshold makes sure even a small seed shows the legacy form.
+    if not ctx.share_with and not ctx.share_teams and ctx.rng.random() < 0.25:
         return [{"userEmail": person(ctx.rng)[1], "confirmed": ctx.rng.random() < 0.5}]
     return shared_block(ctx)
 

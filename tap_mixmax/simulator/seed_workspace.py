@@ -151,6 +151,15 @@ def build_contact(ctx: Ctx, owner: User, created: int, parent: Doc | None) -> Do
         doc["meta"]["Title"] = pick(rng, ("CEO", "VP Sales", "Engineer", "Buyer", "CTO"))
     if rng.random() < 0.2:
         doc["meta"]["Phone"] = f"+1 555 {rng.randrange(1000):03d} {rng.randrange(10000):04d}"
+    # ``meta`` is free-form: "contact variables from any source (ex. Salesforce)" [D26], so
+    # some contacts carry keys beyond the usual five, not always strings.
+    variety = ctx.variety
+    if variety.random() < 0.15:
+        doc["meta"]["Lead Source"] = pick(variety, ("Web", "Referral", "Event"))
+    if variety.random() < 0.1:
+        doc["meta"]["Employees"] = pick(variety, (12, 250, 4000))
+    if variety.random() < 0.05:
+        doc["meta"]["Do Not Call"] = variety.random() < 0.5
     if rng.random() < 0.1:
         doc["locked"] = rng.random() < 0.5
     return doc
@@ -230,7 +239,7 @@ def build_meetingtype(ctx: Ctx, owner: User, created: int, parent: Doc | None) -
         "createdAt": iso(created),
         "updatedAt": iso(between(rng, created, ctx.now)),
         "name": name,
-        "durationMin": pick(rng, (15, 30, 30, 45, 60)),
+        "durationMin": pick(rng, (15, 30, 30, 45, 60)) + pick(ctx.variety, (0, 0, 0, 7.5)),
         "daysFromNow": {
             "start": 1,
             "end": pick(rng, (14, 21, 30)),
@@ -242,7 +251,7 @@ def build_meetingtype(ctx: Ctx, owner: User, created: int, parent: Doc | None) -
             "description": phrase(rng, 5),
         },
         "link": name.lower().replace(" ", "-"),
-        "buffer": pick(rng, (0, 5, 10, 15)),
+        "buffer": pick(rng, (0, 5, 10, 15)) + pick(ctx.variety, (0, 0, 0, 2.5)),
         "type": pick(rng, ("oneOnOne", "roundRobin", "group")),
         "calendarIds": [owner.email],
         "customFields": [{"label": "Company", "required": rng.random() < 0.5}]
@@ -415,8 +424,8 @@ def build_integration_enhancement(ctx: Ctx, owner: User, created: int, parent: D
         "editorUrl": _url(rng, "editor"),
         "resolverUrl": _url(rng, "resolver"),
         "activateUrl": _url(rng, "activate"),
-        "editorHeight": pick(rng, (300, 400, 500)),
-        "editorWidth": pick(rng, (400, 600)),
+        "editorHeight": pick(rng, (300, 400, 500)) + pick(ctx.variety, (0, 0.5)),
+        "editorWidth": pick(rng, (400, 600)) + pick(ctx.variety, (0, 0.5)),
         "category": category,
         "commands": [f"/{pick(rng, WORDS)}"] if rng.random() < 0.5 else [],
         "isEditable": rng.random() < 0.5,
@@ -435,7 +444,8 @@ def build_integration_linkresolver(ctx: Ctx, owner: User, created: int, parent: 
         "description": phrase(rng, 4),
         "resolverUrl": _url(rng, "links"),
         "regex": rf"^https?://(www\.)?{host}\.example\.com/.*$",
-        "order": rng.randrange(10),
+        # Numbers, not integers [Dold]: a drag-and-drop reorder lands between two rows.
+        "order": rng.randrange(10) + pick(ctx.variety, (0, 0, 0.5)),
     }
 
 

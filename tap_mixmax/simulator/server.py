@@ -10,21 +10,17 @@ indistinguishable from running them after the send.
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import threading
 import time
-from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import parse_qs, urlsplit
 
 from .endpoints import MSG_NOT_FOUND, MSG_RATE_LIMITED, Response, error
 from .faults import Fault
-from .ratelimit import RateLimit
-from .requestlog import LoggedRequest
-from .store import dumps
+from .requestlog import LoggedRequest, redact_query
 
 if TYPE_CHECKING:
     from .app import Simulator
@@ -36,6 +32,13 @@ _HTML_ERROR = (
 
 # Admin bodies are small JSON documents; anything larger is refused unread.
 MAX_BODY_BYTES = 1_000_000
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 class SimulatorHTTPServer(ThreadingHTTPServer):
@@ -132,17 +135,20 @@ class Handler(BaseHTTPRequestHandler):
             self._send(error(400, "Unsupported request body framing"))
             return
         if path.startswith("/_admin/"):
-            self._send(self.sim.admin.handle(self.command, path, query, body))
+            content_type = self.headers.get("Content-Type")
+            self._send(self.sim.admin.handle(self.command, path, body, content_type))
             return
         self._api(path, query)
 
     def _api(self, path: str, query: dict[str, list[str]]) -> None:
         sim = self.sim
+        received_at, started = time.time(), time.monotonic()
         api_path = path[3:] if path == "/v1" or path.startswith("/v1/") else None
         token = self.headers.get("X-API-Token") or next(iter(query.get("apiToken", [])), None)
         account = sim.api.accounts.get(token) if token else None
         user_id = account.user_id if account else None
-        identity = f"token:{token}" if token else f"ip:{self.client_address[0]}"
+        config = sim.limiter.config
+        identity = config.identity(token, self.client_address[0]) if config else ""
         decision = sim.limiter.check(identity)
         fault: Fault | None = None
         if decision is not None and not decision.allowed:
@@ -164,10 +170,12 @@ class Handler(BaseHTTPRequestHandler):
         logged = LoggedRequest(
             method=self.command,
             path=path,
-            query={k: v[0] for k, v in query.items() if v},
+            query=redact_query(query),
             status=0 if dropped else response.status,
             user_id=response.user_id or user_id,
             fault=fault.kind if fault else None,
+            at=received_at,
+            elapsed=time.monotonic() - started,
         )
         sim.log.append(logged)
         sim.log.run_hooks(logged)
@@ -197,10 +205,9 @@ class Handler(BaseHTTPRequestHandler):
     @staticmethod
     def _fault_response(fault: Fault, user_id: str | None) -> Response | None:
         if fault.kind == "status":
-            reason = HTTPStatus(fault.status).phrase
-            return error(fault.status, reason, user_id)
+            return error(fault.status, _reason(fault.status), user_id)
         if fault.kind == "html":
-            reason = HTTPStatus(fault.status).phrase
+            reason = _reason(fault.status)
             page = _HTML_ERROR.format(code=fault.status, reason=reason).encode()
             return Response(fault.status, page, "text/html", user_id=user_id)
         if fault.kind == "ratelimit":
@@ -213,12 +220,8 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
     def _send(self, response: Response, *, truncate: bool = False) -> None:
-        try:
-            reason = HTTPStatus(response.status).phrase
-        except ValueError:
-            reason = "Unknown"
         lines = [
-            f"HTTP/1.1 {response.status} {reason}",
+            f"HTTP/1.1 {response.status} {_reason(response.status)}",
             "Server: mixmax-simulator",
             f"Date: {self.date_time_string()}",
             f"Content-Type: {response.content_type}",
@@ -239,96 +242,3 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-
-
-class AdminApi:
-    """JSON control routes outside /v1, for demos and for tests in other processes."""
-
-    def __init__(self, simulator: Simulator) -> None:
-        self.sim = simulator
-        self._routes: dict[tuple[str, str], Callable[[dict[str, Any]], object]] = {
-            ("POST", "/_admin/insert"): self._insert,
-            ("POST", "/_admin/update"): self._update,
-            ("POST", "/_admin/delete"): self._delete,
-            ("POST", "/_admin/reset-log"): self._reset_log,
-            ("GET", "/_admin/log"): self._log,
-            ("POST", "/_admin/rate-limit"): self._rate_limit,
-            ("POST", "/_admin/feature"): self._feature,
-            ("POST", "/_admin/faults"): self._faults,
-            ("GET", "/_admin/health"): lambda _: {"ok": True},
-        }
-
-    def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
-        route = self._routes.get((method, path.rstrip("/")))
-        if route is None:
-            return error(404, MSG_NOT_FOUND)
-        try:
-            payload = json.loads(body) if body.strip() else {}
-            if not isinstance(payload, dict):
-                return error(400, "the body must be a JSON object")
-            return Response(200, dumps(route(payload)))
-        except KeyError as exc:
-            return error(404, str(exc.args[0] if exc.args else exc))
-        except (ValueError, TypeError) as exc:
-            return error(400, str(exc))
-
-    def _insert(self, p: dict[str, Any]) -> object:
-        kwargs: dict[str, Any] = {"_id": p.get("_id"), "parent_id": p.get("parent_id")}
-        if p.get("token"):
-            kwargs["token"] = p["token"]
-        return self.sim.insert(p["collection"], p.get("doc"), **kwargs)
-
-    def _update(self, p: dict[str, Any]) -> object:
-        return self.sim.update(p["collection"], p["_id"], dict(p.get("changes") or {}))
-
-    def _delete(self, p: dict[str, Any]) -> object:
-        self.sim.delete(p["collection"], p["_id"])
-        return {"deleted": True}
-
-    def _reset_log(self, _: dict[str, Any]) -> object:
-        self.sim.clear_log()
-        return {"ok": True}
-
-    def _log(self, _: dict[str, Any]) -> object:
-        items = self.sim.requests
-        return {
-            "count": len(items),
-            "requests": [
-                {
-                    "method": r.method,
-                    "path": r.path,
-                    "query": r.query,
-                    "status": r.status,
-                    "user_id": r.user_id,
-                    "fault": r.fault,
-                }
-                for r in items
-            ],
-        }
-
-    def _rate_limit(self, p: dict[str, Any]) -> object:
-        if p.get("off"):
-            self.sim.set_rate_limit(None)
-        else:
-            self.sim.set_rate_limit(RateLimit(int(p["limit"]), float(p["window"])))
-        return {"ok": True}
-
-    def _feature(self, p: dict[str, Any]) -> object:
-        self.sim.set_feature(p["token"], p["feature"], bool(p.get("enabled", True)))
-        return {"ok": True}
-
-    def _faults(self, p: dict[str, Any]) -> object:
-        faults = self.sim.faults
-        if p.get("clear"):
-            faults.clear()
-        if "random" in p:
-            kinds = p.get("kinds") or [500, 502, 503, 504]
-            faults.random(
-                float(p["random"]),
-                seed=int(p.get("seed", 0)),
-                kinds=kinds,
-                path_prefix=p.get("path_prefix", "/"),
-            )
-        if p.get("faults"):
-            faults.schedule(p.get("path_prefix", "/"), list(p["faults"]), at=p.get("at"))
-        return {"ok": True}

@@ -17,29 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cursors import FieldKind, SortKey, doc_key
+from .cursors import SortKey, doc_key
+from .topology import Collection
 
 
 def dumps(value: object) -> bytes:
     """Compact JSON as Express's ``res.json`` writes it."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-@dataclass(frozen=True)
-class CollectionSpec:
-    """How one collection is keyed and paged."""
-
-    key: str
-    sort_field: str = "_id"
-    sort_kind: FieldKind = "number"
-    id_field: str = "_id"
-    # Fields present in the stored doc but left out of listings unless a flag asks for them
-    # (recipients' ``variables`` appear only with includeVariables=true).
-    hidden: tuple[str, ...] = ()
-
-    @property
-    def tuple_key(self) -> bool:
-        return self.sort_field != "_id"
 
 
 class Entry:
@@ -49,7 +33,7 @@ class Entry:
 
     def __init__(
         self,
-        spec: CollectionSpec,
+        spec: Collection,
         doc: dict[str, Any],
         readers: frozenset[str],
         parent_id: str | None,
@@ -131,14 +115,17 @@ def paginate(view: View, limit: int, next_key: SortKey | None, prev_key: SortKey
 class Store:
     """Thread-safe collections of entries with per-reader views."""
 
-    def __init__(self, specs: dict[str, CollectionSpec]) -> None:
+    def __init__(self, specs: dict[str, Collection]) -> None:
         self.specs = specs
         self.lock = threading.RLock()
         self._entries: dict[str, dict[str, Entry]] = {key: {} for key in specs}
         self._by_parent: dict[str, dict[str | None, dict[str, Entry]]] = {key: {} for key in specs}
         self._views: dict[tuple[str, str, str | None], View] = {}
+        # Bumped on every mutation, so derived data (live-feed scopes, stats) knows when to
+        # rebuild.
+        self._versions: dict[str, int] = dict.fromkeys(specs, 0)
 
-    def spec(self, collection: str) -> CollectionSpec:
+    def spec(self, collection: str) -> Collection:
         try:
             return self.specs[collection]
         except KeyError:
@@ -191,6 +178,7 @@ class Store:
             self._invalidate(collection)
 
     def _invalidate(self, collection: str) -> None:
+        self._versions[collection] += 1
         for view_key in [k for k in self._views if k[0] == collection]:
             del self._views[view_key]
 
@@ -207,6 +195,20 @@ class Store:
             built = View(keys=[e.key for e in entries], entries=entries)
             self._views[view_key] = built
             return built
+
+    def version(self, collection: str) -> int:
+        with self.lock:
+            return self._versions[self.spec(collection).key]
+
+    def all_entries(self, collection: str) -> list[Entry]:
+        """Every entry of a collection, whoever may read it, in no particular order."""
+        with self.lock:
+            return list(self._entries[self.spec(collection).key].values())
+
+    def children(self, collection: str, parent_id: str) -> list[Entry]:
+        """Every entry under one parent, whoever may read it, in no particular order."""
+        with self.lock:
+            return list(self._by_parent[self.spec(collection).key].get(parent_id, {}).values())
 
     def count(self, collection: str) -> int:
         with self.lock:

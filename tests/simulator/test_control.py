@@ -1,4 +1,5 @@
-"""Mutations (Python and admin HTTP), request log, hooks, id generation, reproducibility."""
+"""Mutations (Python and admin HTTP), the admin routes' guards, the request log (bounded,
+redacted), hooks, id generation, reproducibility."""
 
 from __future__ import annotations
 
@@ -146,3 +147,106 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
         assert [a.insert("messages") for _ in range(2)] == [b.insert("messages") for _ in range(2)]
     with make(4) as c, make(3) as d:
         assert _snapshot(c) != _snapshot(d)
+
+
+def test_admin_posts_need_a_json_content_type(client: Client) -> None:
+    url = f"{client.sim.root_url}/_admin/insert"
+    body = '{"collection": "sequences", "doc": {"name": "from a web page"}}'
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"Content-Type": content_type} if content_type else {}
+        resp = requests.post(url, data=body, headers=headers, timeout=10)
+        assert resp.status_code == 415, content_type
+        assert set(resp.json()) == {"message"}
+    assert all(s["name"] != "from a web page" for s in client.sim.visible("sequences", ADA))
+    ok = requests.post(
+        url, data=body, headers={"Content-Type": "application/json; charset=utf-8"}, timeout=10
+    )
+    assert ok.status_code == 200
+    assert client.admin("health").status_code == 200  # GET routes take no body
+
+
+def test_admin_bodies_that_cannot_be_acted_on_are_400(client: Client) -> None:
+    url = f"{client.sim.root_url}/_admin/rate-limit"
+    headers = {"Content-Type": "application/json"}
+    for body in (
+        "{",
+        "[1]",
+        '{"limit": "x", "window": 1}',
+        '{"window": 1}',
+        '{"limit": 0, "window": 1}',
+    ):
+        assert requests.post(url, data=body, headers=headers, timeout=10).status_code == 400, body
+    assert client.admin("insert", {"collection": 5}).status_code == 400
+    assert client.admin("rate-limit", {"limit": 5, "window": 1, "scope": "user"}).status_code == 400
+
+
+def test_tokens_never_reach_the_request_log(client: Client) -> None:
+    client.get("/users/me", via_query=True)
+    client.get("/users/me", "sim-token-unknown", via_query=True)
+    logged = client.sim.requests
+    assert [r.query for r in logged] == [{"apiToken": "[redacted]"}] * 2
+    admin_log = client.admin("log").text
+    assert ADA not in admin_log
+    assert "sim-token-unknown" not in admin_log
+
+
+def test_the_request_log_is_a_bounded_ring(make_sim: Any) -> None:
+    from sim_helpers import users_only  # noqa: PLC0415 - only this test builds its own data
+
+    sim = make_sim(users_only(), log_size=3)
+    c = Client(sim)
+    for n in range(5):
+        c.get("/users/me", limit=n)
+    assert [r.query["limit"] for r in sim.requests] == ["2", "3", "4"]
+    log = c.admin("log").json()
+    assert (log["count"], log["total"], log["size"]) == (3, 5, 3)
+    sim.clear_log()
+    assert (sim.log.total, len(sim.requests)) == (0, 0)
+    with pytest.raises(ValueError, match="log size"):
+        Simulator(dataset=users_only(), log_size=0)
+    c.close()
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        [999],
+        [200],
+        ["html700"],
+        ["slow:-1"],
+        ["slow:nan"],
+        ["slow:inf"],
+        ["slow:x"],
+        [1.5],
+        [True],
+        ["explode"],
+    ],
+)
+def test_impossible_faults_are_refused_with_400(client: Client, faults: list[Any]) -> None:
+    resp = client.admin("faults", {"path_prefix": "/users", "faults": faults})
+    assert resp.status_code == 400, faults
+    assert set(resp.json()) == {"message"}
+    assert client.get("/users/me").status_code == 200  # nothing was scheduled
+
+
+def test_impossible_fault_plans_are_refused(client: Client) -> None:
+    for body in (
+        {"faults": [503], "at": [0]},
+        {"faults": [503, 502], "at": [2, 2]},
+        {"random": 1.5},
+        {"random": 0.5, "kinds": []},
+    ):
+        assert client.admin("faults", body).status_code == 400, body
+    with pytest.raises(ValueError, match="Retry-After"):
+        client.sim.faults.burst_429("/", 1, retry_after=-1)
+
+
+def test_a_non_loopback_host_needs_allow_remote() -> None:
+    from sim_helpers import users_only  # noqa: PLC0415 - only these tests build their own data
+
+    with pytest.raises(ValueError, match="not a loopback address"):
+        Simulator(dataset=users_only(), host="0.0.0.0").start()  # noqa: S104 - refused
+    with pytest.raises(ValueError, match="port"):
+        Simulator(dataset=users_only(), port=99999)
+    with pytest.raises(ValueError, match="scale"):
+        Simulator(scale=-1)

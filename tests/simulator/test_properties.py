@@ -16,7 +16,8 @@ from sim_helpers import ADA, Client, seed_doc, user, users_only
 
 from tap_mixmax.simulator import Simulator
 from tap_mixmax.simulator.cursors import SortKey
-from tap_mixmax.simulator.store import CollectionSpec, Entry, View, paginate
+from tap_mixmax.simulator.store import Entry, View, paginate
+from tap_mixmax.simulator.topology import Collection
 
 MAX_REQUESTS = 500
 
@@ -116,7 +117,7 @@ def test_tuple_key_walks_with_inserts(initial: int, plan: list[tuple[int, int]],
 
 
 class _Spec:
-    spec = CollectionSpec("x")
+    spec = Collection("x", "x")
 
 
 @settings(max_examples=300, deadline=None)

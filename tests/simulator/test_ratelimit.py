@@ -79,3 +79,23 @@ def test_the_window_rolls_so_a_burst_at_its_edge_is_refused(
     statuses = [c.get("/users/me").status_code for _ in range(2)]
     assert statuses == [200, 429]
     c.close()
+
+
+def test_ip_scope_shares_one_budget_across_tokens(make_sim: Callable[..., Simulator]) -> None:
+    clock = FakeClock()
+    limit = RateLimit(limit=3, window=10.0, scope="ip")
+    sim = make_sim(users_only(), rate_limit=limit, clock=clock)
+    c = Client(sim)
+    assert [c.get("/users/me", t).status_code for t in (ADA, BOB, None)] == [200, 200, 401]
+    over = c.get("/users/me", BOB)
+    assert over.status_code == 429
+    assert over.headers["Retry-After"] == "10"
+    assert c.get("/users/me", ADA).status_code == 429  # ada's token is no way round it
+    clock.now += 10.0
+    assert c.get("/users/me", ADA).status_code == 200
+    # per-token scope (the default): each token has its own budget
+    sim.set_rate_limit(RateLimit(limit=1, window=10.0))
+    assert [c.get("/users/me", t).status_code for t in (ADA, BOB, ADA)] == [200, 200, 429]
+    assert c.admin("rate-limit", {"limit": 1, "window": 10, "scope": "ip"}).status_code == 200
+    assert [c.get("/users/me", t).status_code for t in (ADA, BOB)] == [200, 429]
+    c.close()

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pytest
 from sim_helpers import ADA, BOB, Client, oid, seed_doc, user, users_only
 
-from tap_mixmax.simulator import Simulator, catalog
+from tap_mixmax.simulator import Simulator, topology
 from tap_mixmax.simulator.endpoints import MSG_NO_TOKEN, MSG_NOT_FOUND
 
-LISTED = [c for c in catalog.TOP_LEVEL if c != "meetings/summaries"]
+LISTED = [c.key for c in topology.TOPOLOGY if c.parent is None and c.shape == "cursor"]
 
 
 @pytest.mark.parametrize("collection", LISTED)

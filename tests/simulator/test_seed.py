@@ -27,13 +27,14 @@ from tap_mixmax.simulator.seed import (
     object_id,
     object_id_seconds,
 )
+from tap_mixmax.simulator.topology import TOPOLOGY
 
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 METEOR_ID = re.compile(r"[23456789A-HJ-NP-Za-km-z]{17}")
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 # Collections whose ``_id`` is a 17-character Meteor id (catalog §3.8); the rest are ObjectIds.
-METEOR_COLLECTIONS = {"messages", "livefeed", "teams", "users/me"}
+METEOR_COLLECTIONS = {c.key for c in TOPOLOGY if c.id_shape == "meteor" and c.id_field == "_id"}
 
 # Native encoding of every time field, per collection (see the table in seed.py).
 # "ms" epoch milliseconds, "s" 10-digit epoch seconds, "iso" ISO 8601 with ms and Z.
@@ -80,32 +81,9 @@ TIME_FORMATS: dict[str, dict[str, str]] = {
     "users/me": {"createdAt": "iso"},
 }
 
-# The field recording each collection's creation, where the _id time must agree with it.
+# The field recording each ObjectId collection's creation, which the _id's time must match.
 CREATION_FIELD = {
-    "sequences": "createdAt",
-    "sequencefolders": "createdAt",
-    "snippets": "createdAt",
-    "snippettags": "createdAt",
-    "codesnippets": "createdAt",
-    "filerequests": "timestamp",
-    "meetingtypes": "createdAt",
-    "meetinginvites": "creationDate",
-    "meetings/summaries": "createdAt",
-    "insightsreports": "createdAt",
-    "integrations/commands": "createdAt",
-    "integrations/enhancements": "createdAt",
-    "integrations/linkresolvers": "createdAt",
-    "integrations/sidebars": "createdAt",
-    "rules": "createdAt",
-    "unsubscribes": "createdAt",
-    "polls": "created",
-    "qa": "creationDate",
-    "yesno": "created",
-    "reminders": "createdAt",
-    "events": "timestamp",
-    "sequences/recipients": "createdAt",
-    "contacts/notes": "createdAt",
-    "livefeed/events": "timestamp",
+    c.key: c.created_field for c in TOPOLOGY if c.created_field and c.id_shape == "objectid"
 }
 
 

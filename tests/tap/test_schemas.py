@@ -73,6 +73,9 @@ STREAMS: dict[str, tuple[str, str | None]] = {
     "meeting_transcripts": ("meetings/transcripts", "summaryId"),
 }
 
+# Streams whose records are free-form objects (catalog §2.28: "treat as an open object").
+OPEN_STREAMS = frozenset({"user_preferences"})
+
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "appointment_links": ("userId",),
     "snippet_tag_snippets": ("tagId", "_id"),
@@ -256,7 +259,9 @@ def undeclared(value: Any, node: dict[str, Any], path: str = "") -> list[str]:
         properties = declared["properties"]
         for key, item in value.items():
             if key not in properties:
-                found.append(f"{path}.{key}")
+                # Free-form objects (contact meta, user preferences) keep undeclared keys.
+                if not declared.get("additionalProperties"):
+                    found.append(f"{path}.{key}")
             else:
                 found.extend(undeclared(item, properties[key], f"{path}.{key}"))
     elif isinstance(value, list):
@@ -313,7 +318,8 @@ def test_schema_is_valid_json_schema(stream: str) -> None:
     node = schema(stream)
     Draft202012Validator.check_schema(node)
     assert node["type"] == "object"
-    assert "additionalProperties" not in node
+    # Only documented free-form objects are open: a typo'd key must not pass silently.
+    assert node.get("additionalProperties", False) is (stream in OPEN_STREAMS)
 
 
 @pytest.mark.parametrize("stream", sorted(STREAMS))
