@@ -27,6 +27,7 @@ from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.errors import (
     BadRequestError,
     ForbiddenError,
+    GoneError,
     NotFoundError,
     RateLimitedError,
     TokenRefusedError,
@@ -58,6 +59,8 @@ class MixmaxStream(RESTStream[Any]):
     parent_key: ClassVar[str | None] = None
     # Whether a 404 for the whole endpoint means "retired": skip it rather than stop.
     skip_when_retired: ClassVar[bool] = False
+    # The stream whose 403 means the token itself is refused: it stops the run.
+    token_check: ClassVar[bool] = False
 
     def __init__(self, tap: Tap, connection: MixmaxConnection) -> None:
         super().__init__(tap=tap)
@@ -149,6 +152,8 @@ class MixmaxStream(RESTStream[Any]):
             raise ForbiddenError(f"{where}: HTTP 403 {api_message(response)}")
         if status == HTTPStatus.NOT_FOUND:
             raise NotFoundError(f"{where}: HTTP 404 {api_message(response)}")
+        if status == HTTPStatus.GONE:
+            raise GoneError(f"{where}: HTTP 410 {api_message(response)}")
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise RetriableAPIError(f"{where}: HTTP {status} {response.reason}", response)
         if status == HTTPStatus.BAD_REQUEST:
@@ -187,12 +192,19 @@ class MixmaxStream(RESTStream[Any]):
         try:
             yield from self.read(context)
         except ForbiddenError as exc:
-            if not self.feature_gated:
+            if self.token_check:
                 raise
+            # Mixmax gates APIs by plan and feature: one closed stream is no failed run.
+            needs = "the Mixmax API feature ('mixmaxApi')" if self.feature_gated else "a plan"
             self.skip(
-                "needs the Mixmax API feature ('mixmaxApi') for this workspace; "
+                f"needs {needs} or a permission this user or workspace lacks; "
                 f"skipping the stream ({exc})"
             )
+        except GoneError as exc:
+            if context is not None:
+                self.skip(f"parent {self._parent_id(context)} is gone ({exc}); skipping it")
+            else:
+                self.skip(f"Mixmax answered 410 Gone: the endpoint is retired ({exc})")
         except NotFoundError as exc:
             if context is not None:
                 self.skip(f"parent {self._parent_id(context)} is gone ({exc}); skipping it")
@@ -269,12 +281,13 @@ class MixmaxStream(RESTStream[Any]):
         for stream in (self, *self.descendent_streams):
             stream._stream_version = version
 
-    def end_whole_read(self, version: int | None) -> None:
-        """Tell the target that rows of this stream and its children not sent with
-        ``version`` are gone: called only after the last record of a complete read."""
+    def end_whole_read(self, version: int | None, *, children: bool = True) -> None:
+        """Tell the target that rows of this stream (and of its children, when they were
+        all re-read) not sent with ``version`` are gone: called only after the last
+        record of a complete read."""
         if version is None or not self.propagates_deletions:
             return
-        for stream in (self, *self.descendent_streams):
+        for stream in (self, *(self.descendent_streams if children else [])):
             if not stream.selected:
                 continue
             if self.mixmax.progress.stream(stream.name).skipped:

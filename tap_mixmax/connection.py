@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -23,6 +24,10 @@ class MixmaxConnection:
     budget: RateBudget
     progress: ProgressLog
     api_url_confirmed: bool = False
+    # When the run began, as stamped on rows that describe the run (live_feed_stats).
+    started_at: str = field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds")
+    )
 
     @classmethod
     def open(cls, config: Mapping[str, Any], logger: logging.Logger) -> MixmaxConnection:

@@ -21,6 +21,10 @@ class NotFoundError(FatalAPIError):
     """Mixmax answered 404: the endpoint is retired, or the parent object is gone."""
 
 
+class GoneError(NotFoundError):
+    """Mixmax answered 410: the endpoint is retired, or the parent object is gone."""
+
+
 class BadRequestError(FatalAPIError):
     """Mixmax answered 400, e.g. to a cursor it no longer accepts."""
 

@@ -112,7 +112,8 @@ class TapMixmax(Tap):
             title="Full refresh interval per stream (hours)",
             description="Overrides full_refresh_interval_hours for the streams named, e.g. "
             '{"sequences": 0} re-reads sequences and all their recipients on every run while '
-            "other collections keep the daily refresh.",
+            "other collections keep the daily refresh. The append-only events and "
+            "unsubscribes are refreshed every 168 hours unless named here.",
         ),
         th.Property(
             "skew_lookback_seconds",
@@ -140,6 +141,14 @@ class TapMixmax(Tap):
             title="Expansions",
             description='Expansions to ask for, per stream, e.g. {"sequences": ["stages"], '
             '"contact_groups": ["count"]}.',
+        ),
+        th.Property(
+            "live_feed_search",
+            th.StringType,
+            title="Live feed search",
+            description="A Mixmax live feed search scoping live_feed and live_feed_stats, "
+            "e.g. 'from:everyone' for the team feed or 'from:me sent:01/01/2026-06/30/2026'. "
+            "Unset: Mixmax's default feed, the user's own sent messages.",
         ),
         th.Property(
             "emit_activate_version_messages",

@@ -194,6 +194,9 @@ TOPOLOGY: tuple[Collection, ...] = (
     ),
 )
 
+# Streams the tap makes from another part of a collection's responses: stream -> collection.
+DERIVED_STREAMS: dict[str, str] = {"live_feed_stats": "livefeed"}
+
 BY_KEY: dict[str, Collection] = {c.key: c for c in TOPOLOGY}
 BY_STREAM: dict[str, Collection] = {c.stream: c for c in TOPOLOGY}
 

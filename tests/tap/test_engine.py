@@ -14,7 +14,7 @@ from tap_mixmax.simulator import Simulator
 from tap_mixmax.streams import STREAM_TYPES
 from tests.tap.conftest import TapRunner, discovered_catalog, select
 
-SINGLETONS = {"current_user", "user_preferences", "appointment_links"}
+SINGLETONS = {"current_user", "user_preferences", "appointment_links", "live_feed_stats"}
 WHOLE_READ = {"meeting_summaries"}  # a search endpoint: no `previous` to poll
 CHILDREN = {
     stream.name
@@ -35,7 +35,7 @@ def catalog_entries() -> dict[str, dict]:
 
 def test_discovery_declares_cursor_streams_incremental_with_their_creation_key():
     entries = catalog_entries()
-    assert len(entries) == 37
+    assert len(entries) == 38
     for name, entry in entries.items():
         root = next(m["metadata"] for m in entry["metadata"] if m["breadcrumb"] == [])
         if name in SINGLETONS | WHOLE_READ | CHILDREN:
