@@ -9,6 +9,10 @@ Each failure says which file to change and how.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -232,3 +236,49 @@ def test_hub_and_meltano_yml_agree() -> None:
         if hub.get(name) != local.get(name)
     ]
     assert not diffs, "\n".join(diffs)
+
+
+def unselected_by_default(tap_bin: Path) -> set[str]:
+    """Streams the tap's own catalog leaves unselected (discovery needs no server)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_MIXMAX_")}
+    env.update(TAP_MIXMAX_API_TOKEN="discovery-only", TAP_MIXMAX_API_URL="http://127.0.0.1:9/v1")
+    out = subprocess.run(
+        [str(tap_bin), "--config", "ENV", "--discover"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    return {
+        entry["tap_stream_id"]
+        for entry in json.loads(out)["streams"]
+        for item in entry["metadata"]
+        if item["breadcrumb"] == [] and not item["metadata"].get("selected-by-default", False)
+    }
+
+
+@pytest.mark.parametrize("path", [MELTANO_YML, HUB_YML], ids=["meltano.yml", "hub"])
+def test_select_rules_match_the_tap_defaults(path: Path, tap_bin: Path) -> None:
+    plugin = meltano_extractor() if path == MELTANO_YML else load_yaml(HUB_YML)
+    expected = ["*.*", *(f"!{name}.*" for name in sorted(unselected_by_default(tap_bin)))]
+    assert len(expected) == 3, f"the tap leaves {expected[1:]} unselected"
+    assert plugin.get("select") == expected, (
+        f"{path.name}: `select:` should be {expected} (the tap's defaults)"
+    )
+
+
+@pytest.mark.parametrize("path", [MELTANO_YML, HUB_YML], ids=["meltano.yml", "hub"])
+def test_simulator_command_runs_the_packaged_simulator(path: Path) -> None:
+    plugin = meltano_extractor() if path == MELTANO_YML else load_yaml(HUB_YML)
+    command = (plugin.get("commands") or {}).get("simulator") or {}
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert command.get("executable") in scripts, (
+        f"{path.name}: commands.simulator.executable must be a console script of the package"
+    )
+    assert scripts[command["executable"]] == "tap_mixmax.simulator.cli:main"
+    # The dev environment's api_url is where the command's simulator listens.
+    dev = next(e for e in load_yaml(MELTANO_YML)["environments"] if e["name"] == "dev")
+    dev_tap = next(p for p in dev["config"]["plugins"]["extractors"] if p["name"] == "tap-mixmax")
+    assert dev_tap["config"]["api_url"] == "http://127.0.0.1:8765/v1"
+    assert command.get("args") == "--host 127.0.0.1 --port 8765"
