@@ -1,6 +1,6 @@
 """Cursor collections: the full walk, the ``previous`` poll, and child collections.
 
-A top-level collection runs in one of two modes (``mixmax-pagination.md`` §6):
+A top-level collection runs in one of two modes (``docs/pagination.md`` §6):
 
 * full: walk ``next`` from the newest object to the oldest (or to ``start_date``) and
   bookmark the *first* page's ``previous`` cursor, the newest object when the walk

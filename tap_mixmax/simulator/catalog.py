@@ -1,4 +1,4 @@
-"""Which collections the simulator serves and how each is keyed (catalog §1, §3.2, §3.8).
+"""Which collections the simulator serves and how each is keyed (docs/mixmax-api.md §1, §3.2, §3.8).
 
 Sort-key choices, documented in docs/simulator.md:
 
@@ -58,7 +58,7 @@ CHILD_ROUTES: dict[str, dict[str, str]] = {
 # Children reached some other way: /livefeed/events?messageId= and /meetings/transcripts/:id.
 OTHER_CHILDREN: tuple[str, ...] = ("livefeed/events", "meetings/transcripts")
 
-# Collections that only need the feature flag "mixmaxApi" (catalog §2.7-2.8).
+# Collections that only need the feature flag "mixmaxApi" (docs/mixmax-api.md §2.7-2.8).
 FEATURE_GATED_PREFIX = "meetings"
 MEETINGS_FEATURE = "mixmaxApi"
 

@@ -261,7 +261,8 @@ class Api:
         return Response(200, dumps(project(entry.public_doc(), fields, keep_id=True)), user_id=user)
 
     def _recipients(self, sequence_id: str, query: Query, user: str) -> Response:
-        # Bare array, limit/offset, offset+limit never past the 10,000-row cap (catalog §2.10).
+        # Bare array, limit/offset, offset+limit never past the 10,000-row cap
+        # (docs/mixmax-api.md §2.10).
         limit = clamp_limit(_first(query, "limit"), self.max_limit("sequences/recipients"))
         offset = max(0, js_parse_int(_first(query, "offset")) or 0)
         end = min(offset + limit, catalog.RECIPIENTS_CAP)

@@ -81,7 +81,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "live_feed_events": ("messageId", "_id"),
 }
 
-# Top-level fields the catalog (mixmax-api-catalog.md §2) lists per endpoint.
+# Top-level fields the catalog (docs/mixmax-api.md §2) lists per endpoint.
 CONTACT_FIELDS = (
     "_id userId email name timestamp usedCount contactId salesforceId meta locked groups notes "
     "analytics"
