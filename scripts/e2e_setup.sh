@@ -7,7 +7,8 @@
 #   4. for each other Python the package claims (E2E_PYTHONS, default "3.12 3.13"): the tap
 #      (built and installed from this checkout, not editable) in .e2e/py<version>, and
 #      target-jsonl in .e2e/py<version>-target-jsonl, for tests/e2e/test_python_versions.py.
-#      A Python is found as python<version> on PATH or under pyenv's versions.
+#      A Python is found as python<version> on PATH or under pyenv's versions
+#      (${PYENV_ROOT:-~/.pyenv}/versions/<version>.*).
 #
 # Run from anywhere:  bash scripts/e2e_setup.sh
 # Then:               .venv/bin/pytest -m e2e tests/e2e
@@ -67,7 +68,7 @@ done
 find_python() {
     local version="$1" candidate
     for candidate in "python${version}" \
-        $(ls -d "$(pyenv root 2>/dev/null || echo /nonexistent)/versions/${version}."*/bin/"python${version}" 2>/dev/null | sort -V | tail -n 1); do
+        $(ls -d "${PYENV_ROOT:-${HOME}/.pyenv}/versions/${version}."*/bin/"python${version}" 2>/dev/null | sort -V | tail -n 1); do
         # pyenv's shims exist for every installed version but fail outside it: run it.
         if "${candidate}" -c 'import sys' >/dev/null 2>&1; then
             echo "${candidate}"
