@@ -92,6 +92,10 @@ def test_readme_pipe_commands(target: str, tap_bin: Path, simulator: Any, tmp_pa
     text2, state2 = saved_state(tmp_path)
     assert state2["bookmarks"]["sequences"]["previous"] != before, "the bookmark did not move"
     if target == "target-jsonl":
+        # The docs' file names: `<stream>-<timestamp>.jsonl`, one per stream and run.
+        names = [p.name for p in tmp_path.glob("*.jsonl")]
+        assert names
+        assert all(re.fullmatch(r"[a-z_]+-\d{8}T\d{6}\.jsonl", n) for n in names), names
         landed = [
             json.loads(line)["_id"]
             for path_ in tmp_path.glob("sequences-*.jsonl")
