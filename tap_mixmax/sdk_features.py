@@ -20,11 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from click import Option
+import click
 from singer_sdk.tap_base import CliTestOptionValue
 
 if TYPE_CHECKING:
-    import click
     from singer_sdk import Tap
     from singer_sdk.mapper import PluginMapper
 
@@ -70,7 +69,7 @@ def select_everything(catalog: dict[str, Any]) -> dict[str, Any]:
 def describe_test_option(command: click.Command) -> click.Command:
     """Say in ``--help`` what the tap's ``--test`` does."""
     for param in command.params:
-        if param.name == "test" and isinstance(param, Option):
+        if param.name == "test" and isinstance(param, click.Option):
             param.help = (
                 "Use --test to check api_url and api_token with one request (/users/me); "
                 "exit 0 if Mixmax answered, 1 with the reason if not. Use --test=schema "

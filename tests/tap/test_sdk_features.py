@@ -197,3 +197,15 @@ def test_a_stream_map_that_cannot_run_is_one_line(tmp_path: Path, sim: Simulator
     errors = error_lines(done.stderr)
     assert "len(stages)" in errors[-1], done.stderr[-3000:]
     assert "Traceback" not in done.stderr
+
+
+def test_help_says_what_test_does() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tap_mixmax", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=tap_env(),
+        check=True,
+    )
+    assert "one request (/users/me)" in " ".join(done.stdout.split())
