@@ -8,21 +8,30 @@ from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 
+import click
 import requests
 from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+from singer_sdk.exceptions import (
+    ConfigValidationError,
+    FatalAPIError,
+    MapExpressionError,
+    RetriableAPIError,
+    StreamMapConfigError,
+)
 from singer_sdk.helpers.capabilities import (
     CapabilitiesEnum,
     PluginCapabilities,
     TapCapabilities,
 )
+from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
 
 from tap_mixmax import __version__
 from tap_mixmax.bookmarks import BookmarkError
 from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.pagination import ProtocolError
+from tap_mixmax.sdk_features import correct_flattened_schemas, describe_test_option, run_test
 from tap_mixmax.streams import STREAM_TYPES
 
 EXPANSIONS: dict[str, tuple[str, ...]] = {
@@ -208,6 +217,30 @@ class TapMixmax(Tap):
     def discover_streams(self) -> list[Any]:
         return [stream_type(tap=self, connection=self.mixmax) for stream_type in STREAM_TYPES]
 
+    def setup_mapper(self) -> None:
+        super().setup_mapper()
+        correct_flattened_schemas(self.mapper)
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        return describe_test_option(super().get_singer_command())
+
+    @classmethod
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
+        """``--test``: one request that checks URL, connection and token (sdk_features.py)."""
+        if value == CliTestOptionValue.Disabled.value:
+            return
+        config = ctx.params.get("config")
+        ctx.exit(
+            run_test(
+                cls,
+                getattr(config, "config", None),
+                parse_env=bool(getattr(config, "parse_env", False)),
+                mode=value,
+                describe=one_line,
+            )
+        )
+
     @classmethod
     def invoke(cls, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
         """Run the tap, turning known failures into one line and a non-zero exit."""
@@ -220,6 +253,8 @@ class TapMixmax(Tap):
             ProtocolError,
             BookmarkError,
             requests.RequestException,
+            MapExpressionError,
+            StreamMapConfigError,
         ) as exc:
             cls.logger.error("%s", one_line(exc))  # noqa: TRY400 - the line is the message
             sys.exit(1)

@@ -11,7 +11,7 @@ resumes after its last ``yield`` when the SDK asks for the next record, which it
 after writing the previous one. So a bookmark moves only past records already written,
 and the SDK's next STATE message carries it.
 
-The walks (``mixmax-pagination`` notes, §6 A and B):
+The walks (docs/pagination.md §6 A and B):
 
 * ``Walk``: every page from the newest object down, no bookmark (child collections).
 * ``FullWalk``: the same, bookmarking the *first* page's ``previous`` cursor, the newest

@@ -224,6 +224,15 @@ def tap_config(sim: Any, **extra: Any) -> dict[str, Any]:
     return config
 
 
+@pytest.fixture(scope="session")
+def offline_catalog(tap_bin: Path) -> Catalog:
+    """The tap's catalog, discovered without any server (discovery sends no request)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_MIXMAX_")}
+    env.update(TAP_MIXMAX_API_TOKEN="discovery-only", TAP_MIXMAX_API_URL="http://127.0.0.1:9/v1")
+    out = run_checked([str(tap_bin), "--config", "ENV", "--discover"], env=env).stdout
+    return Catalog(json.loads(out))
+
+
 @pytest.fixture
 def catalog(tap_bin: Path, simulator: Any, tmp_path: Path) -> Catalog:
     cfg = tmp_path / "discover-config.json"

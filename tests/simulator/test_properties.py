@@ -1,6 +1,6 @@
 """Property tests: next/previous walks interleaved with inserts never skip, repeat or spin.
 
-The walk is the tap's algorithm (pagination.md §6A-B): a full ``next`` walk bookmarking the
+The walk is the tap's algorithm (docs/pagination.md §6A-B): a full ``next`` walk bookmarking the
 first page's ``previous``, then ``previous`` polls until ``hasPrevious`` is false. Inserts
 land between requests, with a page size and insert count chosen per request.
 """

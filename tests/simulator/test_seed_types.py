@@ -213,7 +213,8 @@ def test_free_form_objects_are_open_and_the_seed_uses_it(
 
 
 def test_user_preferences_are_an_open_object() -> None:
-    """Catalog §2.28: "treat as an open object", so keys no one has listed reach the records.
+    """docs/mixmax-api.md §2.28: "treat as an open object", so keys no one has listed
+    reach the records.
     The seed itself sends only declared keys at the top level: the SDK's standard tap tests
     require every top-level record key to be in the catalog."""
     assert schema("user_preferences")["additionalProperties"] is True

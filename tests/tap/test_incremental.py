@@ -1,4 +1,4 @@
-"""The nine scenarios of mixmax-pagination.md §6(C), run through the real tap CLI."""
+"""The nine scenarios of docs/pagination.md §6(C), run through the real tap CLI."""
 
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ STREAMS: dict[str, tuple[str, str | None]] = {
     "meeting_transcripts": ("meetings/transcripts", "summaryId"),
 }
 
-# Streams whose records are free-form objects (catalog §2.28: "treat as an open object").
+# Streams whose records are free-form objects (docs/mixmax-api.md §2.28: "treat as an open object").
 OPEN_STREAMS = frozenset({"user_preferences"})
 
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
@@ -85,7 +85,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "live_feed_events": ("messageId", "_id"),
 }
 
-# Top-level fields the catalog (mixmax-api-catalog.md §2) lists per endpoint.
+# Top-level fields the catalog (docs/mixmax-api.md §2) lists per endpoint.
 CONTACT_FIELDS = (
     "_id userId email name timestamp usedCount contactId salesforceId meta locked groups notes "
     "analytics"
