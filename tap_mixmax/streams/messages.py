@@ -63,8 +63,13 @@ class LiveFeedStatsStream(SingletonStream):
         yield {
             **stats,
             "capturedAt": self.mixmax.started_at,
-            "query": self.config.get("live_feed_search") or "",
+            # Part of the key, so never empty: some loaders store "" as NULL.
+            "query": self.config.get("live_feed_search") or DEFAULT_FEED,
         }
+
+
+# What live_feed_stats rows say in `query` when live_feed_search is unset.
+DEFAULT_FEED = "(default)"
 
 
 def live_feed_scope(stream: MixmaxStream) -> dict[str, str]:

@@ -162,6 +162,13 @@ class Catalog:
                 return dict(entry.get("metadata", {}))
         return {}
 
+    def mirrored_by_default(self) -> list[str]:
+        """Streams selected by default whose rows mirror a simulator collection: the derived
+        ``live_feed_stats`` (a run-time snapshot of counters) has none to compare."""
+        from tap_mixmax.simulator.topology import DERIVED_STREAMS  # noqa: PLC0415
+
+        return [name for name in self.selected_by_default() if name not in DERIVED_STREAMS]
+
     def selected_by_default(self) -> list[str]:
         out = []
         for name in self.streams:

@@ -71,7 +71,7 @@ def test_meltano_run_into_duckdb_twice(
     )
     # With refresh on, collections whose objects change are read whole on every run.
     meltano_project.overrides["TAP_MIXMAX_FULL_REFRESH_INTERVAL_HOURS"] = "0"
-    streams = catalog.selected_by_default()
+    streams = catalog.mirrored_by_default()
 
     # Run 1: everything.
     meltano_project("run", "tap-mixmax", "target-duckdb")

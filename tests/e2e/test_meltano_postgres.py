@@ -103,7 +103,7 @@ def test_meltano_run_into_postgres(
             "TAP_MIXMAX_REFRESH_CHANGED_OBJECTS": "false",
         }
     )
-    streams = catalog.selected_by_default()
+    streams = catalog.mirrored_by_default()
 
     def check(label: str, *, allow_stale: bool = False) -> dict[str, Table]:
         tables = read_postgres(postgres, SCHEMA)

@@ -12,7 +12,7 @@ def test_default_feed_is_the_users_own_and_its_stats_count_it(tap: TapRunner, si
     own = {doc["_id"] for doc in sim.visible("livefeed", sim.tokens["ada"])}
     assert set(run.ids("live_feed")) == own
     [row] = run.records["live_feed_stats"]
-    assert row["query"] == ""
+    assert row["query"] == "(default)"
     assert row["sent"] == len(own)
     assert row["capturedAt"].endswith("Z")
     assert set(row["percentages"]) >= {"opened", "replied"}
