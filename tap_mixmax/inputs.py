@@ -68,6 +68,15 @@ def _catalog_entry_problem(entry: object) -> str | None:
         for item in metadata
     ):
         return f"({name}) has a 'metadata' that is not a list of {{breadcrumb, metadata}}"
+    keys = [entry.get("replication_key")] + [
+        item.get("metadata", {}).get("replication-key")
+        for item in metadata
+        if item.get("breadcrumb") == []
+    ]
+    fields = entry["schema"].get("properties", {})
+    for key in keys:
+        if key is not None and key not in fields:
+            return f"({name}) names replication key {key!r}, which is not one of its fields"
     return None
 
 

@@ -30,6 +30,7 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     if getattr(stream_type, "expansions", ())
 }
 
+ALL_STREAMS = frozenset(str(getattr(stream_type, "name")) for stream_type in STREAM_TYPES)  # noqa: B009
 # Only a collection the tap reads on its own keeps a full-refresh schedule; a child
 # collection is re-read with its parent.
 REFRESHABLE_STREAMS: tuple[str, ...] = tuple(
@@ -113,15 +114,13 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
     ),
     th.Property(
         "full_refresh_interval_hours_by_stream",
-        th.ObjectType(
-            *(th.Property(stream, th.IntegerType(minimum=0)) for stream in REFRESHABLE_STREAMS),
-            additional_properties=False,
-        ),
+        th.ObjectType(additional_properties=th.IntegerType(minimum=0)),
         default={},
         title="Full refresh interval per stream (hours)",
         description="Overrides full_refresh_interval_hours for the top-level collections "
         'named, e.g. {"sequences": 0} re-reads sequences and all their recipients on every '
-        "run while other collections keep the daily refresh.",
+        "run while other collections keep the daily refresh. Child streams (such as "
+        "sequence_recipients) are re-read with their parent and cannot be named.",
     ),
     th.Property(
         "skew_lookback_seconds",
@@ -200,6 +199,12 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
 ).to_dict()
 
 
+# The names the per-stream schedule accepts, advertised without a row per stream.
+CONFIG_SCHEMA["properties"]["full_refresh_interval_hours_by_stream"]["propertyNames"] = {
+    "enum": list(REFRESHABLE_STREAMS)
+}
+
+
 def check_settings(
     config: dict[str, Any],
     schema: Mapping[str, Any],
@@ -254,6 +259,8 @@ def _describe(error: ValidationError) -> str:
         return f"{name} must be a {_type_name(error.validator_value)}" + (
             "" if error.validator == "type" else f" ({error.validator} check failed)"
         )
+    if "propertyNames" in error.schema_path:
+        return _unschedulable(name, str(error.instance))
     if error.validator == "additionalProperties":
         return _unknown_key(name, error)
     if error.validator == "format" and error.validator_value == "date-time":
@@ -278,16 +285,22 @@ def _listed(value: object) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else []
 
 
+def _unschedulable(name: str, stream: str) -> str:
+    if stream in ALL_STREAMS:
+        return (
+            f"{name} accepts only top-level collections, not {stream!r}; a child stream is "
+            "re-read with its parent"
+        )
+    close = difflib.get_close_matches(stream, REFRESHABLE_STREAMS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{name} names {stream!r}, which is not a stream{hint}"
+
+
 def _unknown_key(name: str, error: ValidationError) -> str:
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     allowed = list(schema.get("properties", {}))
     given = error.instance if isinstance(error.instance, dict) else {}
     unknown = sorted(set(given) - set(allowed))
-    if name == "full_refresh_interval_hours_by_stream":
-        return (
-            f"{name} accepts only top-level collections, not {unknown}; a child stream is "
-            "re-read with its parent"
-        )
     return f"{name} has unknown keys {unknown}; allowed: {allowed}"
 
 

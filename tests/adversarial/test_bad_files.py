@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.adversarial.conftest import Outcome, Runner, assert_clean
+from tests.tap.conftest import select
 
 STREAMS = ["polls"]
 
@@ -57,6 +58,15 @@ def test_a_missing_catalog_file_is_named(tap: Runner, tmp_path):
 )
 def test_a_bad_catalog_file_is_named_in_one_line(tap: Runner, text: str, problem: str):
     assert_refused(tap.run(STREAMS, catalog_text=text), "catalog file", problem)
+
+
+def test_a_catalog_forcing_an_unknown_replication_key_is_refused(tap: Runner):
+    catalog = select(STREAMS, {})
+    for entry in catalog["streams"]:
+        if entry["tap_stream_id"] == "polls":
+            entry["replication_method"], entry["replication_key"] = "INCREMENTAL", "nope"
+    run = tap.run(STREAMS, catalog_text=json.dumps(catalog))
+    assert_refused(run, "(polls) names replication key 'nope', which is not one of its fields")
 
 
 @pytest.mark.parametrize(

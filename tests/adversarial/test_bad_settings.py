@@ -25,7 +25,11 @@ STREAMS = ["polls"]
         ({"start_date": "yesterday"}, "start_date must be an RFC 3339 date-time"),
         (
             {"full_refresh_interval_hours_by_stream": {"sequence_recipients": 1}},
-            "accepts only top-level collections, not ['sequence_recipients']",
+            "accepts only top-level collections, not 'sequence_recipients'",
+        ),
+        (
+            {"full_refresh_interval_hours_by_stream": {"sequencs": 1}},
+            "names 'sequencs', which is not a stream; did you mean 'sequences'?",
         ),
         ({"expand": {"sequences": ["stage"]}}, "expand.sequences.0 must be one of"),
         ({"batch_config": {"encoding": {"format": "jsonl"}}}, "does not support BATCH"),
