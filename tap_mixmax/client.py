@@ -307,6 +307,9 @@ class MixmaxStream(RESTStream[Any]):
         row: dict[str, Any],
         context: Context | None = None,
     ) -> dict[str, Any] | None:
+        parent_id = self._parent_id(context)
+        if self.parent_key and parent_id is not None:
+            row.setdefault(self.parent_key, parent_id)
         missing = [key for key in self.primary_keys or () if row.get(key) in (None, "")]
         if missing:
             msg = (
@@ -315,9 +318,6 @@ class MixmaxStream(RESTStream[Any]):
                 "or resumed from"
             )
             raise MissingKeyError(msg)
-        parent_id = self._parent_id(context)
-        if self.parent_key and parent_id is not None:
-            row.setdefault(self.parent_key, parent_id)
         self.mixmax.progress.record(self.name)
         return normalize(row, self.schema)  # type: ignore[no-any-return]
 
