@@ -38,6 +38,7 @@ class Rule:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     trickle_seconds: float | None = None  # pause between bytes of the body
+    trickle_head: bool = False  # trickle the status line and headers too
     rewrite: BodyRewrite | None = None
 
 
@@ -90,12 +91,19 @@ class HostileProxy:
                 if rule is not None:
                     status, body = rule.status or status, proxy._rewrite(rule, body)
                     headers.update(rule.headers)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
+                headers["Content-Length"] = str(len(body))
                 try:
+                    if rule is not None and rule.trickle_head:
+                        head = f"HTTP/1.1 {status} Whatever\r\n" + "".join(
+                            f"{name}: {value}\r\n" for name, value in headers.items()
+                        )
+                        pause = rule.trickle_seconds or 1.0
+                        proxy._trickle(self.wfile, f"{head}\r\n".encode(), pause)
+                    else:
+                        self.send_response(status)
+                        for name, value in headers.items():
+                            self.send_header(name, value)
+                        self.end_headers()
                     if rule is not None and rule.trickle_seconds is not None:
                         proxy._trickle(self.wfile, body, rule.trickle_seconds)
                     else:

@@ -31,6 +31,14 @@ def test_a_trickled_body_fails_within_the_request_timeout(tap: Runner, proxy: Ho
     assert_clean(run)
 
 
+def test_trickled_headers_fail_within_the_request_timeout(tap: Runner, proxy: HostileProxy):
+    proxy.add(Rule(r"/v1/polls$", trickle_seconds=TRICKLE, trickle_head=True))
+    run = tap.start(["polls"], request_timeout=2, max_retries=0).finish(bound=120)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert "polls (/v1/polls): no complete response within 2 s" in run.error
+    assert_clean(run)
+
+
 def test_a_trickled_body_is_retried_and_every_object_read(
     tap: Runner, proxy: HostileProxy, sim: Simulator
 ):
