@@ -22,12 +22,14 @@ import sys
 from collections.abc import Callable
 from types import FrameType
 from typing import Any, NoReturn
+from urllib.parse import urlparse
 
 import click
 import requests
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.plugin_base import SingerCommand
 
+from tap_mixmax.errors import network_problem
 from tap_mixmax.inputs import InputError
 from tap_mixmax.settings import SettingsError
 
@@ -110,8 +112,9 @@ def failure_line(exc: BaseException) -> str:
     elif isinstance(exc, ConfigValidationError) and exc.errors:
         text = "invalid settings: " + "; ".join(exc.errors)
     elif isinstance(exc, requests.RequestException):
-        # requests' own text is a chain of reprs; the request path names the type.
-        text = f"network failure: {type(exc).__name__}: {exc}"
+        # Streams name their own network failures; this is one outside a stream's request.
+        path = urlparse(exc.request.url or "").path if exc.request is not None else "?"
+        text = f"network failure ({path}): {network_problem(exc)}"
     else:
         text = str(exc) or type(exc).__name__
         if not _is_ours(exc):
