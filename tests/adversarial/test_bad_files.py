@@ -111,3 +111,13 @@ def test_a_targets_state_lines_resume_from_the_last_and_skip_a_cut_off_one(tap: 
     assert "last line is cut off" in run.stderr
     assert len(run.ids("polls")) == 1  # resumed from `newest`: only the new poll
     assert_clean(run)
+
+
+def test_a_pretty_printed_state_is_read_whole(tap: Runner, sim):
+    first = tap.run(STREAMS)
+    assert first.returncode == 0, first.stderr[-2000:]
+    sim.insert("polls")
+    run = tap.run(STREAMS, state_text=json.dumps(first.state, indent=2))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert len(run.ids("polls")) == 1
+    assert "cut off" not in run.stderr
