@@ -216,6 +216,7 @@ def check_settings(
     :class:`SettingsError` naming every problem; warns about unknown names.
     """
     _strip_token(config)
+    _default_nulls(config, schema)
     problems = [_describe(error) for error in _schema_errors(config, schema)]
     problems += _cross_field_problems(config)
     problems = list(dict.fromkeys(problems))  # a format both checks catch is said once
@@ -233,6 +234,15 @@ def unknown_setting_line(name: str, valid: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"ignoring unknown setting {name!r}{hint}"
+
+
+def _default_nulls(config: dict[str, Any], schema: Mapping[str, Any]) -> None:
+    # The schema lets every optional setting be null, which no code path expects; a
+    # null (e.g. an unset value a tool wrote out) means "use the default".
+    properties = schema.get("properties", {})
+    for name in [key for key, value in config.items() if value is None]:
+        if "default" in properties.get(name, {}) or name in SECRET_SETTINGS:
+            del config[name]
 
 
 def _strip_token(config: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -78,3 +79,12 @@ def test_a_misspelt_setting_is_named_with_the_closest_real_one(tap: Runner, sim)
     assert len(warnings) == 1
     assert "'page_sise'; did you mean 'page_size'?" in warnings[0]
     assert len(run.ids("polls")) == len(sim.visible("polls", sim.tokens["ada"]))
+
+
+def test_a_null_setting_means_its_default(tap: Runner, sim):
+    config = tap.config(max_retries=None, request_timeout=None, page_size=None)
+    config.update(max_retries=None, request_timeout=None, page_size=None)
+    run = tap.run(STREAMS, config_text=json.dumps(config))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert len(run.ids("polls")) == len(sim.visible("polls", sim.tokens["ada"]))
+    assert run.errors == []
