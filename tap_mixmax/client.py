@@ -7,10 +7,12 @@ status to retry / skip / stop, and ``post_process`` normalises the record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import logging
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from functools import cached_property
 from http import HTTPStatus
 from typing import Any, ClassVar
+from urllib.parse import urlparse
 
 import backoff
 import requests
@@ -28,19 +30,36 @@ from tap_mixmax.errors import (
     BadRequestError,
     ForbiddenError,
     GoneError,
+    MissingKeyError,
+    NetworkError,
     NotFoundError,
     RateLimitedError,
     TokenRefusedError,
     api_message,
+    network_problem,
 )
 from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.schemas import schema_dir
 from tap_mixmax.timestamps import normalize
+from tap_mixmax.transport import is_loopback
 
 RequestFunc = Callable[[requests.PreparedRequest, Context | None], requests.Response]
 
 # Consecutive 429s one request may wait out before the run gives up on it.
 MAX_RATE_LIMITED_WAITS = 10
+# The longest backoff between retries, before the SDK's jitter of up to a second.
+MAX_BACKOFF_SECONDS = 59
+# What the SDK's request_decorator retries.
+RETRIED_ERRORS = (
+    ConnectionResetError,
+    RetriableAPIError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+# The SDK logs this before re-raising any failure; the tap's exit line says it better.
+_SDK_FAILURE_LINE = "An unhandled error occurred while syncing"
 
 
 class MixmaxStream(RESTStream[Any]):
@@ -98,8 +117,9 @@ class MixmaxStream(RESTStream[Any]):
     def user_agent(self) -> str:
         return str(self.config["user_agent"])
 
-    def backoff_wait_generator(self) -> Iterator[float]:  # type: ignore[override]
-        return backoff.expo(base=2, factor=1)  # 1, 2, 4, 8, 16 s, plus up to 1 s jitter
+    def backoff_wait_generator(self) -> Generator[float, None, None]:
+        # 1, 2, 4, 8, 16, 32, 59, 59 … s, plus up to 1 s jitter: never more than a minute.
+        return backoff.expo(base=2, factor=1, max_value=MAX_BACKOFF_SECONDS)
 
     def backoff_max_tries(self) -> int:
         return int(self.config["max_retries"]) + 1
@@ -135,7 +155,45 @@ class MixmaxStream(RESTStream[Any]):
             )
             raise FatalAPIError(msg)
 
-        return super().request_decorator(paced)
+        # The SDK's own retry rules, without backoff's log lines: backoff_handler says
+        # each retry, and the run's exit line says the failure, once.
+        retried = backoff.on_exception(
+            self.backoff_wait_generator,
+            RETRIED_ERRORS,
+            max_tries=self.backoff_max_tries,
+            on_backoff=self.backoff_handler,
+            jitter=self.backoff_jitter,
+            logger=None,
+        )(paced)
+
+        def named(
+            prepared_request: requests.PreparedRequest, context: Context | None
+        ) -> requests.Response:
+            try:
+                return retried(prepared_request, context)
+            except requests.RequestException as exc:
+                raise NetworkError(self._network_failure(prepared_request, exc)) from None
+
+        return named
+
+    def _network_failure(self, request: requests.PreparedRequest, exc: BaseException) -> str:
+        """One line naming the stream, the URL path and what failed, never the token."""
+        path = urlparse(request.url or "").path
+        tries = int(self.config["max_retries"]) + 1
+        attempts = "1 attempt" if tries == 1 else f"{tries} attempts"
+        text = f"{self.name} ({path}): {network_problem(exc)}; gave up after {attempts}"
+        host = urlparse(str(self.config["api_url"])).hostname or ""
+        if "refused" in text and is_loopback(host):
+            text += (
+                f"; is the simulator running? start it with `mixmax-simulator --port "
+                f"{urlparse(str(self.config['api_url'])).port or 80}`"
+            )
+        return text
+
+    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:  # noqa: ANN401
+        if message.startswith(_SDK_FAILURE_LINE):
+            return
+        super().log(message, *args, level=level, **kwargs)
 
     def validate_response(self, response: requests.Response) -> None:
         status = response.status_code
@@ -173,7 +231,7 @@ class MixmaxStream(RESTStream[Any]):
             "%s: attempt %d failed (%s); retrying in %.1f s",
             self.name,
             details.get("tries", 0),
-            exc if exc is not None else "unknown error",
+            network_problem(exc) if exc is not None else "unknown error",
             details.get("wait", 0.0),
         )
 
@@ -366,6 +424,14 @@ class MixmaxStream(RESTStream[Any]):
         parent_id = self._parent_id(context)
         if self.parent_key and parent_id is not None:
             row.setdefault(self.parent_key, parent_id)
+        missing = [key for key in self.primary_keys or () if row.get(key) in (None, "")]
+        if missing:
+            msg = (
+                f"{self.name}: Mixmax sent a record without {', '.join(missing)}, its "
+                "primary key; stopping the stream, as such a record cannot be deduplicated "
+                "or resumed from"
+            )
+            raise MissingKeyError(msg)
         self.mixmax.progress.record(self.name)
         return normalize(row, self.schema)  # type: ignore[no-any-return]
 

@@ -13,6 +13,7 @@ from singer_sdk.authenticators import APIKeyAuthenticator
 
 from tap_mixmax.budget import RateBudget
 from tap_mixmax.progress import ProgressLog
+from tap_mixmax.transport import DeadlineSession
 
 
 @dataclass
@@ -32,8 +33,11 @@ class MixmaxConnection:
     @classmethod
     def open(cls, config: Mapping[str, Any], logger: logging.Logger) -> MixmaxConnection:
         """A connection for the settings in ``config`` (already checked)."""
-        budget = RateBudget()
-        session = requests.Session()
+        budget = RateBudget(
+            max_wait=float(config["max_rate_limit_wait_seconds"]),
+            warn=logger.warning,
+        )
+        session = DeadlineSession(float(config["request_timeout"]))
         session.hooks["response"].append(budget.observe)
         authenticator = APIKeyAuthenticator(
             key="X-API-Token",
@@ -45,4 +49,5 @@ class MixmaxConnection:
             budget,
             interval_seconds=float(config.get("progress_interval_seconds", 30)),
         )
+        budget.on_wait = progress.waiting
         return cls(session, authenticator, budget, progress)

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import click
 from singer_sdk.tap_base import CliTestOptionValue
 
+from tap_mixmax.exits import EXIT_FAILED, exit_code
+
 if TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.mapper import PluginMapper
@@ -101,7 +103,7 @@ def run_test(
     except Exception as exc:
         tap_class.logger.error("connection test failed: %s", describe(exc))  # noqa: TRY400
         tap_class.logger.debug("connection test failure", exc_info=True)
-        return 1
+        return exit_code(exc) or EXIT_FAILED
     api_url = str(tap.config.get("api_url", "")).rstrip("/")
     if not isinstance(user, dict) or not user.get("_id"):
         tap_class.logger.error("connection test failed: %s/users/me returned no user", api_url)

@@ -195,8 +195,8 @@ def test_a_per_stream_interval_refreshes_one_stream_and_its_children_every_run(
 
 def test_a_per_stream_interval_for_an_unknown_stream_is_refused(tap: TapRunner, sim: Simulator):
     run = tap.run(["sequences"], full_refresh_interval_hours_by_stream={"sequencez": 0})
-    assert run.returncode == 1
-    assert "unknown stream 'sequencez'" in run.stderr.strip().splitlines()[-1]
+    assert run.returncode == 2
+    assert "names 'sequencez', which is not a stream" in run.stderr.strip().splitlines()[-1]
 
 
 def test_append_only_collections_are_refreshed_weekly_not_daily(tap: TapRunner, sim: Simulator):

@@ -165,10 +165,10 @@ def test_connection_test_fails_on_bad_settings(tmp_path: Path, sim: Simulator) -
     done = cli(
         tmp_path, {"api_token": DEMO_TOKEN, "api_url": sim.base_url, "page_size": 1000}, "--test"
     )
-    assert done.returncode == 1
+    assert done.returncode == 2  # bad settings, as in a run
     errors = error_lines(done.stderr)
     assert len(errors) == 1, done.stderr[-3000:]
-    assert "page_size must be between 1 and 300" in errors[0]
+    assert "page_size must be 300 or less" in errors[0]
     assert not sim.requests
 
 
