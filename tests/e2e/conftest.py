@@ -389,6 +389,18 @@ class Postgres:
     password: str
     database: str
 
+    def loader_settings(self, schema: str) -> dict[str, str]:
+        """Meltano overrides that point target-postgres at this database and ``schema``."""
+        return {
+            "TARGET_POSTGRES_HOST": self.host,
+            "TARGET_POSTGRES_PORT": str(self.port),
+            "TARGET_POSTGRES_USER": self.user,
+            "TARGET_POSTGRES_PASSWORD": self.password,
+            "TARGET_POSTGRES_DATABASE": self.database,
+            "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
+            "TARGET_POSTGRES_ADD_RECORD_METADATA": "true",
+        }
+
     def psql(self, sql: str) -> str:
         env = dict(os.environ, PGPASSWORD=self.password)
         proc = subprocess.run(

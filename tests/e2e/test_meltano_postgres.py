@@ -93,13 +93,7 @@ def test_meltano_run_into_postgres(
     plugin_venv("loaders", "target-postgres")
     meltano_project.overrides.update(
         {
-            "TARGET_POSTGRES_HOST": postgres.host,
-            "TARGET_POSTGRES_PORT": str(postgres.port),
-            "TARGET_POSTGRES_USER": postgres.user,
-            "TARGET_POSTGRES_PASSWORD": postgres.password,
-            "TARGET_POSTGRES_DATABASE": postgres.database,
-            "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": SCHEMA,
-            "TARGET_POSTGRES_ADD_RECORD_METADATA": "true",
+            **postgres.loader_settings(SCHEMA),
             "TAP_MIXMAX_REFRESH_CHANGED_OBJECTS": "false",
         }
     )

@@ -39,13 +39,7 @@ def test_deleted_objects_leave_the_warehouse_at_the_next_refresh(
     plugin_venv("loaders", "target-postgres")
     meltano_project.overrides.update(
         {
-            "TARGET_POSTGRES_HOST": postgres.host,
-            "TARGET_POSTGRES_PORT": str(postgres.port),
-            "TARGET_POSTGRES_USER": postgres.user,
-            "TARGET_POSTGRES_PASSWORD": postgres.password,
-            "TARGET_POSTGRES_DATABASE": postgres.database,
-            "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": SCHEMA,
-            "TARGET_POSTGRES_ADD_RECORD_METADATA": "true",
+            **postgres.loader_settings(SCHEMA),
             "TARGET_POSTGRES_HARD_DELETE": "true" if hard_delete else "false",
             "TAP_MIXMAX_EMIT_ACTIVATE_VERSION_MESSAGES": "true",
             "TAP_MIXMAX__SELECT": json.dumps([f"{stream}.*" for stream in STREAMS]),
