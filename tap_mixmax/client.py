@@ -16,10 +16,12 @@ import backoff
 import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.helpers.types import Context
 from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE
 
+from tap_mixmax.conform import RecordConformer
 from tap_mixmax.errors import (
     BadRequestError,
     ForbiddenError,
@@ -30,7 +32,6 @@ from tap_mixmax.errors import (
 )
 from tap_mixmax.pagination import parsed_body
 from tap_mixmax.schemas import schema_dir
-from tap_mixmax.timestamps import normalize
 
 if TYPE_CHECKING:
     from tap_mixmax.tap import TapMixmax
@@ -47,6 +48,10 @@ class MixmaxStream(RESTStream[Any]):
     schema = StreamSchema(SchemaDirectory(schema_dir()))
     primary_keys: ClassVar[tuple[str, ...]] = ("_id",)
     replication_key = None
+    # `post_process` does what the SDK's conformance did, with a plan compiled once
+    # (tap_mixmax/conform.py); per-request METRIC lines cost more than they told.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    _LOG_REQUEST_METRICS = False
 
     # Whether objects change after they are created (per the catalog); such streams
     # are re-read on the schedule of `full_refresh_interval_hours`.
@@ -253,7 +258,11 @@ class MixmaxStream(RESTStream[Any]):
         if self.parent_key and parent_id is not None:
             row.setdefault(self.parent_key, parent_id)
         self.mixmax.progress.record(self.name)
-        return normalize(row, self.schema)  # type: ignore[no-any-return]
+        conformer = self.mixmax.conformers.get(self.name)
+        if conformer is None:
+            conformer = RecordConformer(self.name, self.schema, self.logger, self.effective_schema)
+            self.mixmax.conformers[self.name] = conformer
+        return conformer(row)
 
     def selected_top_level_fields(self) -> list[str] | None:
         """The properties the catalog selects, or ``None`` when all of them are."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import urlparse
@@ -22,9 +22,12 @@ from singer_sdk.helpers.capabilities import (
 
 from tap_mixmax import __version__
 from tap_mixmax.budget import RateBudget
+from tap_mixmax.conform import RecordConformer
+from tap_mixmax.http_session import MixmaxSession
 from tap_mixmax.pagination import ProtocolError
 from tap_mixmax.progress import ProgressLog
 from tap_mixmax.streams import STREAM_TYPES
+from tap_mixmax.writer import StateFlushingWriter
 
 EXPANSIONS: dict[str, tuple[str, ...]] = {
     str(getattr(stream_type, "name")): getattr(stream_type, "expansions")  # noqa: B009
@@ -45,12 +48,15 @@ class MixmaxConnection:
     budget: RateBudget
     progress: ProgressLog
     api_url_confirmed: bool = False
+    # One per stream, made at its first record.
+    conformers: dict[str, RecordConformer] = field(default_factory=dict)
 
 
 class TapMixmax(Tap):
     """Singer tap for the Mixmax REST API."""
 
     name = "tap-mixmax"
+    message_writer_class = StateFlushingWriter
 
     # Not advertised: ACTIVATE_VERSION would let targets delete every row a poll did not
     # re-send, and BATCH buys nothing under a 120-requests-a-minute ceiling.
@@ -195,7 +201,7 @@ class TapMixmax(Tap):
         """The connection every stream shares, made when the first stream needs it."""
         check_settings(dict(self.config))
         budget = RateBudget()
-        session = requests.Session()
+        session = MixmaxSession()
         session.hooks["response"].append(budget.observe)
         authenticator = APIKeyAuthenticator(
             key="X-API-Token",

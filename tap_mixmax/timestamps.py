@@ -8,6 +8,7 @@ whatever the API sent for those fields, so the schema stays the one source of tr
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,10 @@ from typing import Any
 # Epoch numbers below this are seconds, above it milliseconds: 1e11 seconds is the
 # year 5138, while 1e11 milliseconds is March 1973, before Mixmax existed.
 _SECONDS_CEILING = 100_000_000_000
+# 2100-01-01 in epoch milliseconds. Below it, dividing by 1000 in floating point and
+# rounding to microseconds (the general path) gives exactly the millisecond; above it,
+# that path can come out a millisecond short, and the fast path must not differ.
+_FAST_MILLISECONDS_END = 4_102_444_800_000
 
 
 def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JSON type here
@@ -26,6 +31,12 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
     """
     if value is None or isinstance(value, bool):
         return None
+    if value.__class__ is int and _SECONDS_CEILING <= value < _FAST_MILLISECONDS_END:
+        # Mixmax's usual epoch milliseconds, formatted without a datetime: the same text
+        # as below, at half the cost, for the most common time value by far.
+        whole, millis = divmod(value, 1000)
+        t = time.gmtime(whole)
+        return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (*t[:6], millis)  # noqa: UP031
     if isinstance(value, int | float | Decimal):
         seconds = float(value)
         if abs(seconds) >= _SECONDS_CEILING:
