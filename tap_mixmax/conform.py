@@ -147,7 +147,13 @@ class RecordConformer:
             self._drop(plan, value)
         for key, kind, detail in plan.fields:
             item = value.get(key)
-            if item is not None:
+            # The two commonest cases first, without a call: this runs for every field.
+            if item is None or (kind == BOOLEAN and item.__class__ is bool):
+                continue
+            if kind == OBJECT:
+                if isinstance(item, dict):
+                    self._object(detail, item)
+            else:
                 value[key] = self._value(kind, detail, item)
 
     def _value(self, kind: int, detail: Any, item: JSON) -> JSON:  # noqa: ANN401
@@ -166,6 +172,11 @@ class RecordConformer:
         if kind == ARRAY:
             if isinstance(item, list):
                 inner_kind, inner = detail
+                if inner_kind == OBJECT:
+                    for element in item:
+                        if isinstance(element, dict):
+                            self._object(inner, element)
+                    return item
                 item[:] = [
                     element if element is None else self._value(inner_kind, inner, element)
                     for element in item
