@@ -28,7 +28,12 @@ from dataclasses import dataclass
 from math import isfinite
 from typing import Any
 
-from tap_mixmax.timestamps import to_rfc3339
+from tap_mixmax.timestamps import (
+    FAST_MILLISECONDS_END,
+    SECONDS_CEILING,
+    epoch_milliseconds_text,
+    to_rfc3339,
+)
 
 JSON = Any
 
@@ -150,7 +155,9 @@ class RecordConformer:
             # The two commonest cases first, without a call: this runs for every field.
             if item is None or (kind == BOOLEAN and item.__class__ is bool):
                 continue
-            if kind == OBJECT:
+            if kind == TIME:
+                value[key] = self._time(detail, item)
+            elif kind == OBJECT:
                 if isinstance(item, dict):
                     self._object(detail, item)
             else:
@@ -172,22 +179,27 @@ class RecordConformer:
         if kind == ARRAY:
             if isinstance(item, list):
                 inner_kind, inner = detail
-                if inner_kind == OBJECT:
-                    for element in item:
-                        if isinstance(element, dict):
-                            self._object(inner, element)
-                    return item
-                item[:] = [
-                    element if element is None else self._value(inner_kind, inner, element)
-                    for element in item
-                ]
+                self._array(inner_kind, inner, item)
             return item
         for container, (choice_kind, choice) in detail:  # CHOICE
             if isinstance(item, container):
                 return self._value(choice_kind, choice, item)
         return item
 
+    def _array(self, kind: int, detail: Any, items: list[Any]) -> None:  # noqa: ANN401
+        if kind == OBJECT:
+            for element in items:
+                if isinstance(element, dict):
+                    self._object(detail, element)
+        else:
+            items[:] = [
+                element if element is None else self._value(kind, detail, element)
+                for element in items
+            ]
+
     def _time(self, path: str, value: JSON) -> str | None:
+        if value.__class__ is int and SECONDS_CEILING <= value < FAST_MILLISECONDS_END:
+            return epoch_milliseconds_text(value)  # the common case, one call shorter
         text = to_rfc3339(value)
         if text is None and not (isinstance(value, str) and not value.strip()):
             self.unparsed[path] += 1

@@ -15,11 +15,11 @@ from typing import Any
 
 # Epoch numbers below this are seconds, above it milliseconds: 1e11 seconds is the
 # year 5138, while 1e11 milliseconds is March 1973, before Mixmax existed.
-_SECONDS_CEILING = 100_000_000_000
+SECONDS_CEILING = 100_000_000_000
 # 2100-01-01 in epoch milliseconds. Below it, dividing by 1000 in floating point and
 # rounding to microseconds (the general path) gives exactly the millisecond; above it,
 # that path can come out a millisecond short, and the fast path must not differ.
-_FAST_MILLISECONDS_END = 4_102_444_800_000
+FAST_MILLISECONDS_END = 4_102_444_800_000
 
 
 def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JSON type here
@@ -31,15 +31,11 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
     """
     if value is None or isinstance(value, bool):
         return None
-    if value.__class__ is int and _SECONDS_CEILING <= value < _FAST_MILLISECONDS_END:
-        # Mixmax's usual epoch milliseconds, formatted without a datetime: the same text
-        # as below, at half the cost, for the most common time value by far.
-        whole, millis = divmod(value, 1000)
-        t = time.gmtime(whole)
-        return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (*t[:6], millis)  # noqa: UP031
+    if value.__class__ is int and SECONDS_CEILING <= value < FAST_MILLISECONDS_END:
+        return epoch_milliseconds_text(value)
     if isinstance(value, int | float | Decimal):
         seconds = float(value)
-        if abs(seconds) >= _SECONDS_CEILING:
+        if abs(seconds) >= SECONDS_CEILING:
             seconds /= 1000
         try:
             moment = datetime.fromtimestamp(seconds, tz=UTC)
@@ -60,6 +56,14 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
             moment = moment.replace(tzinfo=UTC)
         return _format(moment.astimezone(UTC))
     return None
+
+
+def epoch_milliseconds_text(value: int) -> str:
+    """Epoch milliseconds as RFC 3339, without a datetime: the same text ``to_rfc3339``
+    gives for them, at half the cost, for the most common time value by far."""
+    whole, millis = divmod(value, 1000)
+    t = time.gmtime(whole)
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (*t[:6], millis)  # noqa: UP031
 
 
 def _format(moment: datetime) -> str:
