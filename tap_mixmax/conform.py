@@ -10,7 +10,7 @@ one walk that visits only the fields where something can change:
 * properties a schema does not declare are dropped (the SDK did so wherever an object
   has ``properties`` and no ``additionalProperties``), with one warning per field;
 * a value of a boolean-only field that is not a boolean becomes ``value != 0``, as the
-  SDK did (``null`` stays ``null``).
+  SDK did (``null`` stays ``null``, and a float stays as it is, as it did there).
 
 The SDK also turned non-finite floats into ``null``; the msgspec message writer this tap
 uses encodes them as ``null`` itself, so they need no walk. Nothing else the SDK's
@@ -36,6 +36,9 @@ from tap_mixmax.timestamps import (
 )
 
 JSON = Any
+
+# Counts of unparseable time values (per stream and field) at which the total is logged.
+_COUNTS_TO_REPORT = frozenset(10**power for power in range(1, 10))
 
 # What a plan does to one field.
 TIME, BOOLEAN, OBJECT, ARRAY, CHOICE = range(5)
@@ -169,8 +172,8 @@ class RecordConformer:
         if kind == BOOLEAN:
             if item.__class__ is bool:
                 return item
-            if isinstance(item, float) and not isfinite(item):
-                return None
+            if isinstance(item, float):  # the SDK checked floats before booleans
+                return item if isfinite(item) else None
             return item != 0
         if kind == OBJECT:
             if isinstance(item, dict):
@@ -203,13 +206,21 @@ class RecordConformer:
         text = to_rfc3339(value)
         if text is None and not (isinstance(value, str) and not value.strip()):
             self.unparsed[path] += 1
-            if self.unparsed[path] == 1:
+            count = self.unparsed[path]
+            if count == 1:
                 self.logger.warning(
                     "%s: field '%s' holds %.60r, which is not a time; writing null "
-                    "(counted; further values of this field are not logged one by one)",
+                    "(such values are counted, not logged one by one)",
                     self.stream,
                     path,
                     value,
+                )
+            elif count in _COUNTS_TO_REPORT:
+                self.logger.info(
+                    "%s: %d values of field '%s' were not times and were written as null",
+                    self.stream,
+                    count,
+                    path,
                 )
         return text
 
