@@ -58,12 +58,25 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
     return None
 
 
+# "YYYY-MM-DDT" by days since the epoch: records' times cluster on few dates.
+_DATES: dict[int, str] = {}
+_DATES_KEPT = 4096
+
+
 def epoch_milliseconds_text(value: int) -> str:
     """Epoch milliseconds as RFC 3339, without a datetime: the same text ``to_rfc3339``
     gives for them, at half the cost, for the most common time value by far."""
     whole, millis = divmod(value, 1000)
-    t = time.gmtime(whole)
-    return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (*t[:6], millis)  # noqa: UP031
+    days, rest = divmod(whole, 86_400)
+    date = _DATES.get(days)
+    if date is None:
+        if len(_DATES) >= _DATES_KEPT:
+            _DATES.clear()  # memory stays flat whatever the spread of dates
+        t = time.gmtime(days * 86_400)
+        date = _DATES[days] = "%04d-%02d-%02dT" % (t[0], t[1], t[2])  # noqa: UP031
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return "%s%02d:%02d:%02d.%03dZ" % (date, hours, minutes, seconds, millis)  # noqa: UP031
 
 
 def _format(moment: datetime) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -22,7 +23,12 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_mixmax.conform import RecordConformer
 from tap_mixmax.schemas import schema_dir
-from tap_mixmax.timestamps import normalize
+from tap_mixmax.timestamps import (
+    FAST_MILLISECONDS_END,
+    SECONDS_CEILING,
+    normalize,
+    to_rfc3339,
+)
 
 SCHEMAS = {
     path.name.removesuffix(".json"): json.loads(path.read_text())
@@ -96,6 +102,15 @@ def test_the_fast_path_equals_the_sdk_way(stream: str, data: st.DataObject) -> N
     fast = RecordConformer(stream, schema, LOGGER)(copy.deepcopy(record))
 
     assert encoded(fast) == encoded(sdk_way)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.integers(min_value=SECONDS_CEILING, max_value=FAST_MILLISECONDS_END - 1))
+def test_epoch_milliseconds_read_as_the_datetime_path_reads_them(value: int) -> None:
+    moment = datetime.fromtimestamp(value / 1000, tz=UTC)
+    expected = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    assert to_rfc3339(value) == expected
+    assert to_rfc3339(float(value)) == expected  # floats take the datetime path
 
 
 def test_unreadable_times_are_counted_per_field(caplog: pytest.LogCaptureFixture) -> None:
