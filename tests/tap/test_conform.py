@@ -104,6 +104,29 @@ def test_the_fast_path_equals_the_sdk_way(stream: str, data: st.DataObject) -> N
     assert encoded(fast) == encoded(sdk_way)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_catalog_schema_of_its_own_is_conformed_to_as_the_sdk_did(data: st.DataObject) -> None:
+    # A catalog that drops a property and a time format: the SDK conformed records to
+    # the catalog's schema, while times followed the stream's declared schema.
+    schema = SCHEMAS["sequences"]
+    catalog_schema = copy.deepcopy(schema)
+    del catalog_schema["properties"]["name"]
+    del catalog_schema["properties"]["createdAt"]["format"]
+    record = data.draw(objects(schema))
+
+    sdk_way = conform_record_data_types(
+        "sequences",
+        normalize(copy.deepcopy(record), schema),
+        catalog_schema,
+        TypeConformanceLevel.RECURSIVE,
+        LOGGER,
+    )
+    fast = RecordConformer("sequences", schema, LOGGER, catalog_schema)(copy.deepcopy(record))
+
+    assert encoded(fast) == encoded(sdk_way)
+
+
 @settings(max_examples=3000, deadline=None)
 @given(st.integers(min_value=SECONDS_CEILING, max_value=FAST_MILLISECONDS_END - 1))
 def test_epoch_milliseconds_read_as_the_datetime_path_reads_them(value: int) -> None:
