@@ -264,6 +264,20 @@ class MixmaxStream(RESTStream[Any]):
             self.mixmax.conformers[self.name] = conformer
         return conformer(row)
 
+    def log_sync_costs(self) -> None:
+        """Called for every stream once the run's syncing is over (by ``Tap.sync_all``).
+
+        Reports the totals of time values that were not times, and writes out every
+        message the writer still holds (for callers that read stdout before exit).
+        """
+        super().log_sync_costs()
+        conformer = self.mixmax.conformers.get(self.name)
+        if conformer is not None:
+            for line in conformer.summary():
+                self.logger.warning("%s", line)
+        if self.mixmax.writer is not None:
+            self.mixmax.writer.flush()
+
     def selected_top_level_fields(self) -> list[str] | None:
         """The properties the catalog selects, or ``None`` when all of them are."""
         properties = list(self.schema.get("properties", {}))

@@ -50,6 +50,8 @@ class MixmaxConnection:
     api_url_confirmed: bool = False
     # One per stream, made at its first record.
     conformers: dict[str, RecordConformer] = field(default_factory=dict)
+    # The tap's message writer, flushed when the run's syncing is over.
+    writer: StateFlushingWriter | None = None
 
 
 class TapMixmax(Tap):
@@ -213,7 +215,14 @@ class TapMixmax(Tap):
             budget,
             interval_seconds=float(self.config.get("progress_interval_seconds", 30)),
         )
-        return MixmaxConnection(session, authenticator, budget, progress)
+        writer = self.message_writer
+        return MixmaxConnection(
+            session,
+            authenticator,
+            budget,
+            progress,
+            writer=writer if isinstance(writer, StateFlushingWriter) else None,
+        )
 
     def discover_streams(self) -> list[Any]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]

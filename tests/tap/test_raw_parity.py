@@ -126,6 +126,8 @@ def test_a_time_the_tap_cannot_read_is_null_and_warned_once(tap: TapRunner, sim:
     assert len(warnings) == 1, warnings
     assert "sequences" in warnings[0]
     assert "'createdAt'" in warnings[0]
+    # and the total, once the run's syncing is over
+    assert "sequences: 3 value(s) of 'createdAt' were not times" in run.stderr
     nulls = [row for row in run.records["sequences"] if row["name"] == "odd values"]
     assert len(nulls) == 3
     assert all(row["createdAt"] is None for row in nulls)
