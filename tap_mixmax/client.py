@@ -19,12 +19,14 @@ import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema, Tap
 from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.helpers.types import Context
 from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
 from typing_extensions import override
 
 from tap_mixmax.bookmarks import Bookmark
+from tap_mixmax.conform import RecordConformer
 from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.errors import (
     BadRequestError,
@@ -40,7 +42,6 @@ from tap_mixmax.errors import (
 )
 from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.schemas import schema_dir
-from tap_mixmax.timestamps import normalize
 from tap_mixmax.transport import is_loopback
 
 RequestFunc = Callable[[requests.PreparedRequest, Context | None], requests.Response]
@@ -68,6 +69,10 @@ class MixmaxStream(RESTStream[Any]):
     schema = StreamSchema(SchemaDirectory(schema_dir()))
     primary_keys: ClassVar[tuple[str, ...]] = ("_id",)
     replication_key: str | None = None
+    # `post_process` does what the SDK's conformance did, with a plan compiled once
+    # (tap_mixmax/conform.py); per-request METRIC lines cost more than they told.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    _LOG_REQUEST_METRICS = False
 
     # Whether objects change after they are created (per the catalog); such streams
     # are re-read on the schedule of `full_refresh_interval_hours`.
@@ -433,7 +438,25 @@ class MixmaxStream(RESTStream[Any]):
             )
             raise MissingKeyError(msg)
         self.mixmax.progress.record(self.name)
-        return normalize(row, self.schema)  # type: ignore[no-any-return]
+        conformer = self.mixmax.conformers.get(self.name)
+        if conformer is None:
+            conformer = RecordConformer(self.name, self.schema, self.logger, self.effective_schema)
+            self.mixmax.conformers[self.name] = conformer
+        return conformer(row)
+
+    def log_sync_costs(self) -> None:
+        """Called for every stream once the run's syncing is over (by ``Tap.sync_all``).
+
+        Reports the totals of time values that were not times, and writes out every
+        message the writer still holds (for callers that read stdout before exit).
+        """
+        super().log_sync_costs()
+        conformer = self.mixmax.conformers.get(self.name)
+        if conformer is not None:
+            for line in conformer.summary():
+                self.logger.warning("%s", line)
+        if self.mixmax.writer is not None:
+            self.mixmax.writer.flush()
 
     def selected_top_level_fields(self) -> list[str] | None:
         """The properties the catalog selects, or ``None`` when all of them are."""

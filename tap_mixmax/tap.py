@@ -25,12 +25,14 @@ from tap_mixmax.inputs import read_catalog, read_config_file, read_state
 from tap_mixmax.sdk_features import correct_flattened_schemas, describe_test_option, run_test
 from tap_mixmax.settings import CONFIG_SCHEMA, check_settings
 from tap_mixmax.streams import STREAM_TYPES
+from tap_mixmax.writer import StateFlushingWriter
 
 
 class TapMixmax(Tap):
     """Singer tap for the Mixmax REST API."""
 
     name = "tap-mixmax"
+    message_writer_class = StateFlushingWriter
 
     # ACTIVATE_VERSION is sent only after a complete whole read (see cursor_stream);
     # BATCH is not advertised: it buys nothing under a 120-requests-a-minute ceiling.
@@ -50,7 +52,12 @@ class TapMixmax(Tap):
     @cached_property
     def mixmax(self) -> MixmaxConnection:
         """The connection every stream shares, made when the first stream needs it."""
-        return MixmaxConnection.open(self.config, self.logger)
+        writer = self.message_writer
+        return MixmaxConnection.open(
+            self.config,
+            self.logger,
+            writer=writer if isinstance(writer, StateFlushingWriter) else None,
+        )
 
     @override
     def discover_streams(self) -> list[Any]:

@@ -1,9 +1,13 @@
-"""A requests session whose every response has one deadline, headers and body included.
+"""The HTTP session every stream shares: one deadline per response, proxies found once.
 
 requests' ``timeout`` bounds each socket read, not the response: a server trickling one
 byte a second keeps a request alive for as long as it likes. Here a timer shuts the
 socket down when the deadline passes, which ends any read in progress at once; the
 session then raises :class:`ResponseDeadlineExceeded`, a ``Timeout`` the SDK retries.
+
+requests also re-reads ``HTTP(S)_PROXY``/``NO_PROXY`` (and may ask the platform) for every
+request it sends; the answer cannot change during a run, so it is worked out once per
+scheme and host and handed to each send, with the same rules ``requests`` applies.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ import ipaddress
 import socket
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import resolve_proxies
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -86,15 +92,25 @@ class _WatchedAdapter(HTTPAdapter):
 
 
 class DeadlineSession(requests.Session):
-    """A session that gives each response at most ``deadline_seconds``, body included."""
+    """A session that gives each response at most ``deadline_seconds``, body included,
+    and resolves proxies from the environment once per scheme and host."""
 
     def __init__(self, deadline_seconds: float) -> None:
         super().__init__()
         self.deadline_seconds = deadline_seconds
+        self._proxies_by_origin: dict[tuple[str, str], dict[str, str]] = {}
         for prefix in ("http://", "https://"):
             self.mount(prefix, _WatchedAdapter())
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # noqa: ANN401
+        if "proxies" not in kwargs and request.url:
+            parts = urlsplit(request.url)
+            origin = (parts.scheme, parts.netloc)
+            proxies = self._proxies_by_origin.get(origin)
+            if proxies is None:
+                proxies = resolve_proxies(request, dict(self.proxies), self.trust_env)
+                self._proxies_by_origin[origin] = proxies
+            kwargs["proxies"] = proxies
         outer = getattr(_current, "watch", None)
         watch = _current.watch = _Watch()
         timer = threading.Timer(self.deadline_seconds, watch.fire)
