@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import backoff
 import requests
-from singer_sdk import RESTStream, SchemaDirectory, StreamSchema, Tap
+from singer_sdk import RESTStream, StreamSchema, Tap
 from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.jsonpath import extract_jsonpath
@@ -35,6 +35,7 @@ from tap_mixmax.errors import (
 from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.schemas import schema_dir
 from tap_mixmax.timestamps import normalize
+from tap_mixmax.user_column import USER_COLUMN, SchemasWithUserColumn, reader_id
 
 RequestFunc = Callable[[requests.PreparedRequest, Context | None], requests.Response]
 
@@ -45,7 +46,7 @@ MAX_RATE_LIMITED_WAITS = 10
 class MixmaxStream(RESTStream[Any]):
     """A Mixmax endpoint: shared session, token, budget and error rules."""
 
-    schema = StreamSchema(SchemaDirectory(schema_dir()))
+    schema = StreamSchema(SchemasWithUserColumn(schema_dir()))
     primary_keys: ClassVar[tuple[str, ...]] = ("_id",)
     replication_key: str | None = None
 
@@ -354,11 +355,12 @@ class MixmaxStream(RESTStream[Any]):
         if self.parent_key and parent_id is not None:
             row.setdefault(self.parent_key, parent_id)
         self.mixmax.progress.record(self.name)
+        row[USER_COLUMN] = reader_id(self, row)
         return normalize(row, self.schema)  # type: ignore[no-any-return]
 
     def selected_top_level_fields(self) -> list[str] | None:
         """The properties the catalog selects, or ``None`` when all of them are."""
-        properties = list(self.schema.get("properties", {}))
+        properties = [name for name in self.schema.get("properties", {}) if name != USER_COLUMN]
         chosen = [name for name in properties if self.mask.get(("properties", name), True)]
         return None if len(chosen) == len(properties) else chosen
 

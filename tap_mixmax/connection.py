@@ -23,6 +23,8 @@ class MixmaxConnection:
     budget: RateBudget
     progress: ProgressLog
     api_url_confirmed: bool = False
+    # The token's Mixmax user id, for every record's user column (see user_column).
+    user_id: str | None = None
 
     @classmethod
     def open(cls, config: Mapping[str, Any], logger: logging.Logger) -> MixmaxConnection:

@@ -24,6 +24,8 @@ from tap_mixmax.bookmarks import BookmarkError
 from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.pagination import ProtocolError
 from tap_mixmax.streams import STREAM_TYPES
+from tap_mixmax.team import TeamSettingsError
+from tap_mixmax.team import run_team as team_run
 
 EXPANSIONS: dict[str, tuple[str, ...]] = {
     str(getattr(stream_type, "name")): getattr(stream_type, "expansions")  # noqa: B009
@@ -57,11 +59,19 @@ class TapMixmax(Tap):
         th.Property(
             "api_token",
             th.StringType,
-            required=True,
             secret=True,
             title="API token",
             description="Mixmax API token (Settings > Integrations > API). Sent as the "
-            "X-API-Token header and never logged.",
+            "X-API-Token header and never logged. Required unless api_tokens is given.",
+        ),
+        th.Property(
+            "api_tokens",
+            th.ArrayType(th.StringType),
+            secret=True,
+            title="API tokens (team)",
+            description="Several users' Mixmax API tokens, read concurrently in one run, each "
+            "within its own rate budget; every record's _mixmax_user_id says whose token read "
+            "it. Use instead of api_token, not with it; refuses emit_activate_version_messages.",
         ),
         th.Property(
             "api_url",
@@ -195,6 +205,24 @@ class TapMixmax(Tap):
         check_settings(dict(self.config))
         return MixmaxConnection.open(self.config, self.logger)
 
+    def sync_all(self) -> None:  # type: ignore[misc]  # the SDK marks it final
+        """Sync every selected stream; with ``api_tokens``, one child tap per user."""
+        if self.config.get("api_tokens") is None:
+            super().sync_all()
+            return
+        check_settings({k: v for k, v in self.config.items() if k != "api_token"})
+        try:
+            code = team_run(self.config, self.state, self._team_catalog(), self.logger)
+        except TeamSettingsError as exc:
+            self.logger.error("invalid config: %s", exc)  # noqa: TRY400 - the line is the message
+            code = 2
+        if code:
+            sys.exit(code)
+
+    def _team_catalog(self) -> dict[str, Any] | None:
+        catalog = self.input_catalog
+        return None if catalog is None else catalog.to_dict()
+
     @override
     def discover_streams(self) -> list[Any]:
         return [stream_type(tap=self, connection=self.mixmax) for stream_type in STREAM_TYPES]
@@ -219,6 +247,8 @@ class TapMixmax(Tap):
 def check_settings(config: dict[str, Any]) -> None:
     """Reject settings the SDK's schema check cannot judge."""
     problems = []
+    if not config.get("api_token") and not config.get("api_tokens"):
+        problems.append("api_token is required (or api_tokens, for a team)")
     url = urlparse(str(config.get("api_url", DEFAULT_API_URL)))
     if url.scheme not in {"https", "http"} or not url.hostname:
         problems.append(f"api_url must be an https URL such as {DEFAULT_API_URL}")
