@@ -24,7 +24,7 @@ from tap_mixmax.bookmarks import BookmarkError
 from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.pagination import ProtocolError
 from tap_mixmax.streams import STREAM_TYPES
-from tap_mixmax.team import TeamSettingsError
+from tap_mixmax.team import TeamSettingsError, check_team_settings
 from tap_mixmax.team import run_team as team_run
 
 EXPANSIONS: dict[str, tuple[str, ...]] = {
@@ -210,12 +210,13 @@ class TapMixmax(Tap):
         if self.config.get("api_tokens") is None:
             super().sync_all()
             return
-        check_settings({k: v for k, v in self.config.items() if k != "api_token"})
         try:
-            code = team_run(self.config, self.state, self._team_catalog(), self.logger)
+            check_team_settings(self.config)
         except TeamSettingsError as exc:
             self.logger.error("invalid config: %s", exc)  # noqa: TRY400 - the line is the message
-            code = 2
+            sys.exit(2)
+        check_settings({k: v for k, v in self.config.items() if k != "api_token"})
+        code = team_run(self.config, self.state, self._team_catalog(), self.logger)
         if code:
             sys.exit(code)
 

@@ -88,6 +88,13 @@ def settings_problems(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def check_team_settings(config: Mapping[str, Any]) -> None:
+    """Raise ``TeamSettingsError`` naming every problem of a team's settings."""
+    problems = settings_problems(config)
+    if problems:
+        raise TeamSettingsError("; ".join(problems))
+
+
 def run_team(
     config: Mapping[str, Any],
     state: Mapping[str, Any],
@@ -96,9 +103,7 @@ def run_team(
     out: IO[str] | None = None,
 ) -> int:
     """Read every token's data, write one merged Singer stream; return the exit code."""
-    problems = settings_problems(config)
-    if problems:
-        raise TeamSettingsError("; ".join(problems))
+    check_team_settings(config)
     started = time.monotonic()
     members, failed = identify(config, logger)
     merger = Merger(state, members, out or sys.stdout, logger, config)
