@@ -200,7 +200,7 @@ def test_a_token_revoked_mid_run_skips_that_user_only(team: TeamRunner, team_sim
     bob_id = ids[bob]
     served: list[int] = []
 
-    def revoke_bob_after_a_few(request: Any) -> None:  # noqa: ANN401 - LoggedRequest
+    def revoke_bob_after_a_few(request: Any) -> None:
         if request.user_id == bob_id and request.status == 200:
             served.append(1)
             if len(served) == 6:
