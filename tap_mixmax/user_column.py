@@ -45,8 +45,9 @@ def team_user_id() -> str | None:
 def reader_id(stream: Any, row: dict[str, Any]) -> str | None:  # noqa: ANN401 - a MixmaxStream
     """The user id for ``row``'s column: given by a team parent, else learned once per run.
 
-    ``current_user`` is read first, and its record is the user itself; any other first
-    stream asks ``/users/me`` once, through the stream's own paced and retried request path.
+    A ``current_user`` record is the user itself; any other first record has the
+    ``current_user`` stream ask ``/users/me`` once, through its paced and retried request
+    path, so the request is counted there and not in the asking stream's figures.
     """
     connection = stream.mixmax
     if connection.user_id is None:
@@ -55,8 +56,10 @@ def reader_id(stream: Any, row: dict[str, Any]) -> str | None:  # noqa: ANN401 -
         if stream.name == "current_user" and isinstance(row.get("_id"), str):
             connection.user_id = row["_id"]
         else:
-            connection.user_id = ask_user_id(stream)
-    return connection.user_id  # type: ignore[no-any-return]
+            # "" once asked and not told: asked once a run, never once a record.
+            asker = getattr(stream, "_tap").streams.get("current_user", stream)  # noqa: B009
+            connection.user_id = ask_user_id(asker) or ""
+    return connection.user_id or None
 
 
 def ask_user_id(stream: Any) -> str | None:  # noqa: ANN401 - a MixmaxStream
