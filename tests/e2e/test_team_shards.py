@@ -83,6 +83,47 @@ class ShardedProject(MeltanoProject):
                 )
 
 
+def run_in_parallel(project: MeltanoProject, sim: Any) -> None:
+    """``meltano run`` of every shard at once, as an orchestrator would."""
+    runs = [
+        subprocess.Popen(
+            [str(project.meltano), "run", f"tap-mixmax-shard-{s}", f"target-postgres-shard-{s}"],
+            cwd=project.root,
+            env=project.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for s in SHARDS
+    ]
+    try:
+        outcomes = [run.communicate(timeout=900) for run in runs]
+    finally:
+        for run in runs:
+            if run.poll() is None:
+                run.kill()
+                run.communicate()
+    for run, (_, stderr) in zip(runs, outcomes, strict=True):
+        assert run.returncode == 0, stderr[-3000:]
+        for token in sim.tokens.values():
+            assert token not in stderr
+
+
+def expected_readers(
+    sim: Any, stream: str, keys: list[str], tokens: list[str]
+) -> dict[tuple[str, ...], set[str]]:
+    """Each key of ``stream`` the team can read, and the user ids that can read it."""
+    readers: dict[tuple[str, ...], set[str]] = {}
+    for token in tokens:
+        gated = stream in ("meeting_summaries", "meeting_transcripts")
+        if gated and "mixmaxApi" not in sim.api.accounts[token].features:
+            continue  # Mixmax answers 403 to users without the feature
+        user_id = sim.visible("users/me", token)[0]["_id"]
+        for parent_id, row in expected_rows(sim, stream, token):
+            readers.setdefault(row_key(row, keys, parent_id), set()).add(user_id)
+    return readers
+
+
 @pytest.mark.e2e
 def test_two_shards_in_parallel_land_every_key_once(
     meltano_bin: Path, simulator: Any, catalog: Catalog, postgres: Postgres, tmp_path: Path
@@ -108,28 +149,7 @@ def test_two_shards_in_parallel_land_every_key_once(
     project.setup()
     # Meltano's system database is made on first use: once, before the parallel runs.
     project("state", "list")
-    runs = [
-        subprocess.Popen(
-            [str(meltano_bin), "run", f"tap-mixmax-shard-{shard}", f"target-postgres-shard-{shard}"],
-            cwd=project.root,
-            env=project.env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for shard in SHARDS
-    ]
-    try:
-        outcomes = [run.communicate(timeout=900) for run in runs]
-    finally:
-        for run in runs:
-            if run.poll() is None:
-                run.kill()
-                run.communicate()
-    for run, (_, stderr) in zip(runs, outcomes, strict=True):
-        assert run.returncode == 0, stderr[-3000:]
-        for token in simulator.tokens.values():
-            assert token not in stderr
+    run_in_parallel(project, simulator)
     views = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "team_shard_views.py"), VIEWS]
         + [f"mixmax_shard_{shard}" for shard in SHARDS],
@@ -142,18 +162,10 @@ def test_two_shards_in_parallel_land_every_key_once(
     tables = read_postgres(postgres, VIEWS)
     shard_tables = [read_postgres(postgres, f"mixmax_shard_{shard}") for shard in SHARDS]
     tokens = [simulator.tokens[user] for users in SHARDS.values() for user in users]
-    user_ids = {t: simulator.visible("users/me", t)[0]["_id"] for t in tokens}
     checked = 0
     for stream in catalog.selected_by_default():
         keys = catalog.key_properties(stream)
-        readers: dict[tuple[str, ...], set[str]] = {}
-        for token in tokens:
-            if stream in ("meeting_summaries", "meeting_transcripts") and not (
-                "mixmaxApi" in simulator.api.accounts[token].features
-            ):
-                continue  # Mixmax answers 403 to users without the feature
-            for parent_id, row in expected_rows(simulator, stream, token):
-                readers.setdefault(row_key(row, keys, parent_id), set()).add(user_ids[token])
+        readers = expected_readers(simulator, stream, keys, tokens)
         table = tables.get(stream)
         if table is None:
             assert not readers, f"{stream}: no view, but users can read {len(readers)} rows"
@@ -178,3 +190,9 @@ def test_two_shards_in_parallel_land_every_key_once(
     assert checked
     shared = tables["sequences"]
     assert len(shared.rows) < sum(len(simulator.visible("sequences", t)) for t in tokens)
+    # One state per shard, holding the bookmarks of that shard's users only.
+    for shard, users in SHARDS.items():
+        state = project.state(f"dev:tap-mixmax-shard-{shard}-to-target-postgres-shard-{shard}")
+        held = state["singer_state"]["bookmarks"]["sequences"]["users"]
+        wanted = {simulator.visible("users/me", simulator.tokens[u])[0]["_id"] for u in users}
+        assert set(held) == wanted
