@@ -5,8 +5,8 @@ Each shard (a Meltano plugin inheriting from tap-mixmax with some of the team's 
 loads its own schema, so two shards never upsert the same key at once. The views, one per
 stream, in the schema named first, show every shard's rows with one row per primary key: a
 shared object read by users of several shards keeps, of the shards' rows for it, the one
-with the lowest ``_mixmax_user_id`` (byte order). Streams a shard has no table for yet are left out of its union; rerun
-the script after adding a shard (the views are dropped and made again).
+with the lowest ``_mixmax_user_id`` (byte order). Streams a shard has no table for yet are
+left out of its union; rerun the script after adding a shard (the views are made again).
 
     .venv/bin/python scripts/team_shard_views.py mixmax mixmax_shard_a mixmax_shard_b | psql …
 """
