@@ -94,10 +94,14 @@ def main() -> int:
         singles: Counter[tuple[str, str, str]] = Counter()
         total = 0.0
         for number, token in enumerate(tokens, start=1):
+            sim.clear_log()
             seconds, sent = run_tap(
                 folder, f"single{number}", {**base, "api_token": token}, catalog_path
             )
-            print(f"single-token run {number}: {seconds:.1f} s, {sum(sent.values())} records")
+            print(
+                f"single-token run {number}: {seconds:.1f} s, {sum(sent.values())} records, "
+                f"{sim.count()} requests"
+            )
             total += seconds
             singles += sent
         # A fresh window for the team run: each token's budget starts as the singles' did.
