@@ -59,7 +59,12 @@ class ShardedProject(MeltanoProject):
                 {
                     "name": f"tap-mixmax-shard-{shard}",
                     "inherit_from": "tap-mixmax",
-                    "config": {"api_tokens": [self.sim.tokens[user] for user in users]},
+                    # "" keeps tap-mixmax's own api_token (set in the dev environment)
+                    # from being inherited: a team run refuses both.
+                    "config": {
+                        "api_token": "",
+                        "api_tokens": [self.sim.tokens[user] for user in users],
+                    },
                 }
             )
             plugins["loaders"].append(
@@ -69,9 +74,6 @@ class ShardedProject(MeltanoProject):
                     "config": {"default_target_schema": f"mixmax_shard_{shard}"},
                 }
             )
-        for environment in project["environments"]:
-            for entry in environment.get("config", {}).get("plugins", {}).get("extractors", []):
-                entry.get("config", {}).pop("api_token", None)
         (self.root / "meltano.yml").write_text(yaml.safe_dump(project, sort_keys=False))
 
     def link_shard_venvs(self) -> None:
