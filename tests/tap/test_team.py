@@ -148,8 +148,12 @@ def test_the_second_run_reads_only_each_users_new_objects(team: TeamRunner, team
         token = team_sim.tokens[name]
         for _ in range(count):
             new[team_sim.insert("sequences", token=token)["_id"]] = ids[token]
-    second = team.run(streams, state=first.state, **POLL_ONLY)
+    second = team.run(streams, state=first.state, progress_interval_seconds=0, **POLL_ONLY)
     assert second.returncode == 0, second.stderr[-2000:]
+    # Progress per user (each child's lines, prefixed) and for the team.
+    assert "[user cyd@mixmax-sim.example]" in second.stderr
+    assert "team progress: " in second.stderr
+    assert "team summary: 3 users read, 0 failed or refused, 6 records" in second.stderr
     got = {row["_id"]: row[USER_COLUMN] for row in second.records["sequences"]}
     assert got == new
     assert len(second.ids("sequences")) == len(new)
