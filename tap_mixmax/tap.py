@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import sys
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urlparse
 
 import requests
@@ -216,7 +216,9 @@ class TapMixmax(Tap):
             self.logger.error("invalid config: %s", exc)  # noqa: TRY400 - the line is the message
             sys.exit(2)
         check_settings({k: v for k, v in self.config.items() if k != "api_token"})
-        code = team_run(self.config, self.state, self._team_catalog(), self.logger)
+        # The SDK writes self.state if a signal stops the run: the team merges into it.
+        state = cast("dict[str, Any]", self.state)
+        code = team_run(self.config, state, self._team_catalog(), self.logger)
         if code:
             sys.exit(code)
 

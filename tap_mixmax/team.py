@@ -20,7 +20,6 @@ line naming the user (never the token).
 from __future__ import annotations
 
 import contextlib
-import copy
 import ctypes
 import json
 import logging
@@ -97,7 +96,7 @@ def check_team_settings(config: Mapping[str, Any]) -> None:
 
 def run_team(
     config: Mapping[str, Any],
-    state: Mapping[str, Any],
+    state: dict[str, Any],
     catalog: Mapping[str, Any] | None,
     logger: logging.Logger,
     out: IO[str] | None = None,
@@ -213,15 +212,16 @@ class Merger:
 
     def __init__(
         self,
-        state: Mapping[str, Any],
+        state: dict[str, Any],
         members: list[Member],
         out: IO[str],
         logger: logging.Logger,
         config: Mapping[str, Any],
     ) -> None:
-        self.state: dict[str, Any] = {
-            "bookmarks": copy.deepcopy(dict(state.get("bookmarks") or {}))
-        }
+        # Merged in place: the tap's own state dict is what the SDK writes if the run is
+        # stopped by a signal, so it must be the newest merged state, not the input.
+        self.state = state
+        self.state.setdefault("bookmarks", {})
         self.members = members
         self.out = out
         self.logger = logger
