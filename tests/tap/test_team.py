@@ -285,6 +285,7 @@ def test_adding_a_token_starts_that_user_and_removing_one_keeps_its_bookmarks(
         ({"api_token": "sim-token-ada"}, "not both"),
         ({"emit_activate_version_messages": True}, "emit_activate_version_messages"),
         ({"api_tokens": []}, "non-empty list"),
+        ({"api_tokens": ["sim-token-ada", "sim-token-ada"]}, "the same token twice"),
     ],
 )
 def test_settings_a_team_cannot_use_are_one_line(
