@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import backoff
 import requests
-from singer_sdk import RESTStream, SchemaDirectory, StreamSchema, Tap
+from singer_sdk import RESTStream, StreamSchema, Tap
 from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -43,6 +43,7 @@ from tap_mixmax.errors import (
 from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.schemas import schema_dir
 from tap_mixmax.transport import is_loopback
+from tap_mixmax.user_column import USER_COLUMN, SchemasWithUserColumn, reader_id
 
 RequestFunc = Callable[[requests.PreparedRequest, Context | None], requests.Response]
 
@@ -66,7 +67,7 @@ _SDK_FAILURE_LINE = "An unhandled error occurred while syncing"
 class MixmaxStream(RESTStream[Any]):
     """A Mixmax endpoint: shared session, token, budget and error rules."""
 
-    schema = StreamSchema(SchemaDirectory(schema_dir()))
+    schema = StreamSchema(SchemasWithUserColumn(schema_dir()))
     primary_keys: ClassVar[tuple[str, ...]] = ("_id",)
     replication_key: str | None = None
     # `post_process` does what the SDK's conformance did, with a plan compiled once
@@ -438,6 +439,7 @@ class MixmaxStream(RESTStream[Any]):
             )
             raise MissingKeyError(msg)
         self.mixmax.progress.record(self.name)
+        row[USER_COLUMN] = reader_id(self, row)
         conformer = self.mixmax.conformers.get(self.name)
         if conformer is None:
             conformer = RecordConformer(self.name, self.schema, self.logger, self.effective_schema)
@@ -460,7 +462,7 @@ class MixmaxStream(RESTStream[Any]):
 
     def selected_top_level_fields(self) -> list[str] | None:
         """The properties the catalog selects, or ``None`` when all of them are."""
-        properties = list(self.schema.get("properties", {}))
+        properties = [name for name in self.schema.get("properties", {}) if name != USER_COLUMN]
         chosen = [name for name in properties if self.mask.get(("properties", name), True)]
         return None if len(chosen) == len(properties) else chosen
 

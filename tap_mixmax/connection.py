@@ -35,6 +35,10 @@ class MixmaxConnection:
     started_at: str = field(
         default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds")
     )
+    # The token's Mixmax user id, for every record's user column (see user_column), and
+    # /users/me's answer when it was asked for that before current_user was synced.
+    user_id: str | None = None
+    users_me: dict[str, Any] | None = None
 
     @classmethod
     def open(

@@ -22,6 +22,7 @@ from singer_sdk import typing as th
 from tap_mixmax import __version__
 from tap_mixmax.cursor_stream import CursorStream
 from tap_mixmax.streams import STREAM_TYPES
+from tap_mixmax.team import settings_problems as team_settings_problems
 from tap_mixmax.transport import is_loopback
 
 EXPANSIONS: dict[str, tuple[str, ...]] = {
@@ -50,7 +51,7 @@ REFUSED_SETTINGS = {
     "remove batch_config",
 }
 
-SECRET_SETTINGS = frozenset({"api_token"})
+SECRET_SETTINGS = frozenset({"api_token", "api_tokens"})
 
 
 class SettingsError(ValueError):
@@ -61,11 +62,20 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
     th.Property(
         "api_token",
         th.StringType,
-        required=True,
         secret=True,
         title="API token",
         description="Mixmax API token (Settings > Integrations > API). Sent as the "
-        "X-API-Token header and never logged; surrounding whitespace is ignored.",
+        "X-API-Token header and never logged; surrounding whitespace is ignored. Required "
+        "unless api_tokens is given.",
+    ),
+    th.Property(
+        "api_tokens",
+        th.ArrayType(th.StringType),
+        secret=True,
+        title="API tokens (team)",
+        description="Several users' Mixmax API tokens, read concurrently in one run, each "
+        "within its own rate budget; every record's _mixmax_user_id says whose token read "
+        "it. Use instead of api_token, not with it; refuses emit_activate_version_messages.",
     ),
     th.Property(
         "api_url",
@@ -266,6 +276,9 @@ def _strip_token(config: dict[str, Any]) -> None:
     token = config.get("api_token")
     if isinstance(token, str):
         config["api_token"] = token.strip()
+    tokens = config.get("api_tokens")
+    if isinstance(tokens, list):
+        config["api_tokens"] = [t.strip() if isinstance(t, str) else t for t in tokens]
 
 
 def _schema_errors(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[ValidationError]:
@@ -334,6 +347,14 @@ def _unknown_key(name: str, error: ValidationError) -> str:
 def _cross_field_problems(config: Mapping[str, Any]) -> list[str]:
     problems = []
     token = config.get("api_token")
+    tokens = config.get("api_tokens")
+    if tokens is not None:
+        problems += team_settings_problems(config)
+        for position, each in enumerate(tokens if isinstance(tokens, list) else [], start=1):
+            if isinstance(each, str) and each:
+                problems += _token_problems(each, f"token {position} of api_tokens")
+    elif token is None:
+        problems.append("api_token is required (or api_tokens, for a team)")
     if isinstance(token, str):
         problems += _token_problems(token)
     url_text = config.get("api_url", DEFAULT_API_URL)
@@ -355,14 +376,14 @@ def _cross_field_problems(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _token_problems(token: str) -> list[str]:
+def _token_problems(token: str, name: str = "api_token") -> list[str]:
     fix = "copy it again from Mixmax Settings > Integrations > API"
     if not token:
-        return [f"api_token is empty; {fix}"]
+        return [f"{name} is empty; {fix}"]
     if not _header_safe(token):
-        return [f"api_token contains a line break, control or non-latin-1 character; {fix}"]
+        return [f"{name} contains a line break, control or non-latin-1 character; {fix}"]
     if any(char.isspace() for char in token):
-        return [f"api_token contains a space; {fix}"]
+        return [f"{name} contains a space; {fix}"]
     return []
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
+import sys
 from functools import cached_property
 from types import FrameType
-from typing import Any, ClassVar, TextIO
+from typing import Any, ClassVar, TextIO, cast
 
 import click
 from singer_sdk import Tap
@@ -25,6 +28,7 @@ from tap_mixmax.inputs import read_catalog, read_config_file, read_state
 from tap_mixmax.sdk_features import correct_flattened_schemas, describe_test_option, run_test
 from tap_mixmax.settings import CONFIG_SCHEMA, check_settings
 from tap_mixmax.streams import STREAM_TYPES
+from tap_mixmax.team import run_team
 from tap_mixmax.writer import StateFlushingWriter
 
 
@@ -58,6 +62,21 @@ class TapMixmax(Tap):
             self.logger,
             writer=writer if isinstance(writer, StateFlushingWriter) else None,
         )
+
+    def sync_all(self) -> None:  # type: ignore[misc]  # the SDK marks it final
+        """Sync every selected stream; with ``api_tokens``, one child tap per user."""
+        if self.config.get("api_tokens") is None:
+            super().sync_all()
+            return
+        # The SDK writes self.state if a signal stops the run: the team merges into it.
+        state = cast("dict[str, Any]", self.state)
+        code = run_team(self.config, state, self._team_catalog(), self.logger)
+        if code:
+            sys.exit(code)
+
+    def _team_catalog(self) -> dict[str, Any] | None:
+        catalog = self.input_catalog
+        return None if catalog is None else catalog.to_dict()
 
     @override
     def discover_streams(self) -> list[Any]:
@@ -109,9 +128,13 @@ class TapMixmax(Tap):
 
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:  # noqa: ANN401
-        """Check every ``--config`` file before the SDK reads it."""
+        """Check every ``--config`` file before the SDK reads it.
+
+        A pipe (a team run hands each child its config through one) can be read only
+        once, so it is left to the SDK.
+        """
         for path in value:
-            if path != "ENV":
+            if path != "ENV" and not _is_pipe(path):
                 read_config_file(path)
         return super().cb_config(ctx, param, value)
 
@@ -135,11 +158,20 @@ class TapMixmax(Tap):
         if raise_errors:
             check_settings(self._config, schema, self.logger)
         hide_in_logs(self._config.get("api_token"))
+        for token in self._config.get("api_tokens") or []:
+            hide_in_logs(token)
         return super()._validate_config(raise_errors=raise_errors)
 
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
         # The SDK's handler exits 0, so a scheduler would record a killed run as a success.
         on_signal(lambda: self._state_writer.write_state(self.state))(signum, frame)
+
+
+def _is_pipe(path: str) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _as_file(document: dict[str, Any]) -> TextIO:

@@ -57,6 +57,7 @@ class AdminApi:
             ("GET", "/_admin/log"): self._log,
             ("POST", "/_admin/rate-limit"): self._rate_limit,
             ("POST", "/_admin/feature"): self._feature,
+            ("POST", "/_admin/revoke"): self._revoke,
             ("POST", "/_admin/faults"): self._faults,
             ("POST", "/_admin/retire"): self._retire,
             ("POST", "/_admin/max-limit"): self._max_limit,
@@ -142,6 +143,10 @@ class AdminApi:
     def _feature(self, p: Payload) -> object:
         enabled = _field(p, "enabled", bool, True)
         self.sim.set_feature(_field(p, "token", str), _field(p, "feature", str), enabled)
+        return {"ok": True}
+
+    def _revoke(self, p: Payload) -> object:
+        self.sim.revoke(_field(p, "token", str))
         return {"ok": True}
 
     def _faults(self, p: Payload) -> object:

@@ -244,6 +244,52 @@ class Simulator:
                 # A live-feed row is the tracked message itself; it goes with it.
                 self.store.delete("livefeed", _id)
 
+    def add_user(self, name: str, *, features: Iterable[str] = ("mixmaxApi",)) -> str:
+        """A new user with token ``sim-token-<name>`` and its singletons; returns the token.
+
+        It starts with no objects: ``insert(..., token=)`` gives it its own, ``share`` lets
+        it read another user's.
+        """
+        token = f"sim-token-{name}"
+        if token in self._users:
+            raise ValueError(f"a user named {name!r} exists already")
+        with self.store.lock:
+            user = seed_module.User(
+                token,
+                "".join(self._rng.choices(_METEOR_ALPHABET, k=17)),
+                f"{name}@mixmax-sim.example",
+                name.title(),
+                frozenset(features),
+            )
+            self._users[token] = user
+            self.api.accounts[token] = Account(user.user_id, set(user.features))
+            for collection in seed_module.SINGLETON_COLLECTIONS:
+                doc = seed_module.new_doc(
+                    collection, rng=self._rng, owner=user, now_ms=int(self._clock() * 1000)
+                )
+                self.store.add(collection, doc, {user.user_id})
+        return token
+
+    def share(self, collection: str, _id: str, token: str) -> None:
+        """Let ``token``'s user read a top-level object and every child row under it."""
+        user_id = self._user_id(token)
+        with self.store.lock:
+            entry = self.store.get(collection, _id)
+            if entry is None:
+                raise KeyError(f"no {collection} with _id {_id!r}")
+            self.store.add(collection, entry.doc, entry.readers | {user_id}, entry.parent_id)
+            for child, parent in topology.CHILDREN.items():
+                if parent != collection:
+                    continue
+                for row in self.store.children(child, _id):
+                    self.store.add(child, row.doc, row.readers | {user_id}, row.parent_id)
+
+    def revoke(self, token: str) -> None:
+        """Make Mixmax refuse ``token`` from now on (401), as when a user revokes it."""
+        with self.store.lock:
+            if self.api.accounts.pop(token, None) is None:
+                raise KeyError(f"unknown token {token!r}")
+
     # knobs ---------------------------------------------------------------------------------
 
     def set_rate_limit(self, rate_limit: RateLimit | None) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from singer_sdk.helpers.types import Context
+from typing_extensions import override
 
 from tap_mixmax.client import SingletonStream
 from tap_mixmax.cursor_stream import CursorStream
@@ -14,6 +18,15 @@ class CurrentUserStream(SingletonStream):
     name = "current_user"
     path = "/users/me"
     token_check = True
+
+    @override
+    def request_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        # Another stream may have asked /users/me already, for the user column.
+        answered, self.mixmax.users_me = self.mixmax.users_me, None
+        if answered is not None:
+            yield answered
+        else:
+            yield from super().request_records(context)
 
 
 class UserPreferencesStream(SingletonStream):

@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from tap_mixmax.simulator import Simulator
 from tap_mixmax.simulator.seed import DEMO_TOKEN
 from tap_mixmax.streams import STREAM_TYPES
+from tap_mixmax.user_column import USER_COLUMN
 
 from .conftest import TapRun, TapRunner, tap_env
 
@@ -182,7 +183,8 @@ def test_schema_test_writes_every_whole_schema(tmp_path: Path, sim: Simulator) -
     assert set(schemas) == {s.name for s in STREAM_TYPES}
     for name, schema in schemas.items():
         on_disk = json.loads((SCHEMAS / f"{name}.json").read_text())
-        assert set(schema["properties"]) == set(on_disk["properties"]), name
+        # Every stream also carries the tap's user column (tap_mixmax/user_column.py).
+        assert set(schema["properties"]) == {*on_disk["properties"], USER_COLUMN}, name
     assert not sim.requests
 
 

@@ -1,0 +1,76 @@
+"""The column naming whose token read a record: in every stream, team run or not.
+
+A Mixmax token sees one user's data, so a warehouse fed by several tokens needs to know
+which user's view a row came from. Every schema gets ``_mixmax_user_id`` (the Mixmax user
+``_id`` from ``/users/me``); it is not part of any primary key, so an object several users
+can see (a shared sequence, a team) stays one row per key in an upserting target, and the
+column then names the reader whose record of it the target wrote last.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from singer_sdk import SchemaDirectory
+
+USER_COLUMN = "_mixmax_user_id"
+
+# Set by a team run (``tap_mixmax.team``) for each child tap: the user its token belongs
+# to, learned by the parent from /users/me, so the child needs no request of its own.
+TEAM_USER_ENV = "MIXMAX_TEAM_USER_ID"
+
+USER_COLUMN_SCHEMA: dict[str, Any] = {
+    "type": ["string", "null"],
+    "description": "Mixmax user id (from /users/me) of the API token that read this record.",
+}
+
+
+class SchemasWithUserColumn(SchemaDirectory):
+    """The stream schemas of ``schemas/``, each with the user column added."""
+
+    def fetch_schema(self, key: str) -> dict[str, Any]:
+        schema: dict[str, Any] = super().fetch_schema(key)
+        properties = schema.setdefault("properties", {})
+        properties.setdefault(USER_COLUMN, dict(USER_COLUMN_SCHEMA))
+        return schema
+
+
+def team_user_id() -> str | None:
+    """The user id a team run's parent gave this process, if any."""
+    value = os.environ.get(TEAM_USER_ENV, "").strip()
+    return value or None
+
+
+def reader_id(stream: Any, row: dict[str, Any]) -> str | None:  # noqa: ANN401 - a MixmaxStream
+    """The user id for ``row``'s column: given by a team parent, else learned once per run.
+
+    A ``current_user`` record is the user itself; any other first record has the
+    ``current_user`` stream ask ``/users/me`` once, through its paced and retried request
+    path, so the request is counted there and not in the asking stream's figures.
+    """
+    connection = stream.mixmax
+    if connection.user_id is None:
+        connection.user_id = team_user_id()
+    if connection.user_id is None:
+        if stream.name == "current_user" and isinstance(row.get("_id"), str):
+            connection.user_id = row["_id"]
+        else:
+            # "" once asked and not told: asked once a run, never once a record.
+            asker = getattr(stream, "_tap").streams.get("current_user", stream)  # noqa: B009
+            connection.user_id = ask_user_id(asker) or ""
+    return connection.user_id or None
+
+
+def ask_user_id(stream: Any) -> str | None:  # noqa: ANN401 - a MixmaxStream
+    """``/users/me``'s ``_id`` for the stream's token."""
+    prepared = stream.build_prepared_request(
+        method="GET", url=f"{stream.url_base}/users/me", headers=stream.http_headers
+    )
+    response = stream.request_decorator(stream._request)(prepared, None)
+    body = response.json()
+    if isinstance(body, dict):
+        # The current_user stream sends this answer instead of asking again.
+        stream.mixmax.users_me = body
+    user_id = body.get("_id") if isinstance(body, dict) else None
+    return user_id if isinstance(user_id, str) and user_id else None
