@@ -430,6 +430,7 @@ class MixmaxStream(RESTStream[Any]):
         parent_id = self._parent_id(context)
         if self.parent_key and parent_id is not None:
             row.setdefault(self.parent_key, parent_id)
+        row[USER_COLUMN] = reader_id(self, row)
         missing = [key for key in self.primary_keys or () if row.get(key) in (None, "")]
         if missing:
             msg = (
@@ -439,7 +440,6 @@ class MixmaxStream(RESTStream[Any]):
             )
             raise MissingKeyError(msg)
         self.mixmax.progress.record(self.name)
-        row[USER_COLUMN] = reader_id(self, row)
         conformer = self.mixmax.conformers.get(self.name)
         if conformer is None:
             conformer = RecordConformer(self.name, self.schema, self.logger, self.effective_schema)

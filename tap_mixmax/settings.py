@@ -276,6 +276,10 @@ def _strip_token(config: dict[str, Any]) -> None:
     token = config.get("api_token")
     if isinstance(token, str):
         config["api_token"] = token.strip()
+        if not config["api_token"] and config.get("api_tokens") is not None:
+            # A Meltano plugin inheriting tap-mixmax blanks the parent's api_token so its
+            # own api_tokens apply: an empty api_token beside api_tokens means "not set".
+            del config["api_token"]
     tokens = config.get("api_tokens")
     if isinstance(tokens, list):
         config["api_tokens"] = [t.strip() if isinstance(t, str) else t for t in tokens]

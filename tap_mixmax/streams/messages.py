@@ -12,6 +12,7 @@ from typing_extensions import override
 from tap_mixmax.client import MixmaxStream, SingletonStream
 from tap_mixmax.cursor_stream import CursorStream
 from tap_mixmax.pagination import parsed_body
+from tap_mixmax.user_column import USER_COLUMN
 
 
 class MessagesStream(CursorStream):
@@ -47,7 +48,8 @@ class LiveFeedStatsStream(SingletonStream):
 
     name = "live_feed_stats"
     path = "/livefeed"
-    primary_keys: ClassVar[tuple[str, ...]] = ("capturedAt", "query")
+    # Counters are per user: in a team run every user has a row of the same moment.
+    primary_keys: ClassVar[tuple[str, ...]] = ("capturedAt", "query", USER_COLUMN)
 
     @override
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:

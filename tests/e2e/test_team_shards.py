@@ -165,7 +165,7 @@ def test_two_shards_in_parallel_land_every_key_once(
     shard_tables = [read_postgres(postgres, f"mixmax_shard_{shard}") for shard in SHARDS]
     tokens = [simulator.tokens[user] for users in SHARDS.values() for user in users]
     checked = 0
-    for stream in catalog.selected_by_default():
+    for stream in catalog.mirrored_by_default():
         keys = catalog.key_properties(stream)
         readers = expected_readers(simulator, stream, keys, tokens)
         table = tables.get(stream)
