@@ -19,6 +19,8 @@ import requests
 from singer_sdk import RESTStream, StreamSchema, Tap
 from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers._catalog import pop_deselected_record_properties
+from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.helpers.types import Context
@@ -368,6 +370,27 @@ class MixmaxStream(RESTStream[Any]):
         if not self._schema_sent:
             self._schema_sent = True
             super()._write_schema_message()
+
+    @override
+    def _generate_record_messages(self, record: dict[str, Any]) -> Iterator[singer.RecordMessage]:
+        """The SDK's record messages, without its two per-record passes that do nothing
+        here: conformance (``post_process`` did it) and dropping deselected properties
+        when every property is selected (a walk over every nested value otherwise)."""
+        if not self._every_property_selected:
+            pop_deselected_record_properties(record, self.schema, self.mask)
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield singer.RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=utc_now(),
+                )
+
+    @cached_property
+    def _every_property_selected(self) -> bool:
+        return all(self.mask.values())
 
     @override
     def _increment_stream_state(

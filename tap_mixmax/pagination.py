@@ -11,12 +11,14 @@ import enum
 import weakref
 from typing import Any, NamedTuple
 
+import msgspec
 import requests
 from singer_sdk.pagination import BaseAPIPaginator
 
 # /sequences/:id/recipients refuses to page past this many rows per sequence.
 RECIPIENTS_CAP = 10_000
 
+_decode = msgspec.json.Decoder().decode
 _ENVELOPES: weakref.WeakKeyDictionary[requests.Response, Any] = weakref.WeakKeyDictionary()
 
 
@@ -28,7 +30,9 @@ def parsed_body(response: requests.Response) -> Any:  # noqa: ANN401 - any JSON 
     """Parse a response once, however many readers (parser, paginator) ask for it."""
     body = _ENVELOPES.get(response)
     if body is None:
-        body = response.json()
+        # msgspec parses about twice as fast as the json module (it is the writer's
+        # encoder too); a body that is not JSON raises its DecodeError, a ValueError.
+        body = _decode(response.content)
         _ENVELOPES[response] = body
     return body
 

@@ -35,6 +35,7 @@ SDK_WAY = """
 import sys
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.io_base import SingerWriter
+from singer_sdk.streams.core import Stream
 from tap_mixmax.client import MixmaxStream
 from tap_mixmax.tap import TapMixmax
 from tap_mixmax.timestamps import normalize
@@ -49,6 +50,7 @@ def post_process(self, row, context=None):
     return normalize(row, self.schema)
 
 MixmaxStream.post_process = post_process
+MixmaxStream._generate_record_messages = Stream._generate_record_messages
 MixmaxStream.TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.RECURSIVE
 TapMixmax.message_writer_class = SingerWriter
 sys.argv = ["tap-mixmax", *sys.argv[1:]]
