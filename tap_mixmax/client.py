@@ -372,7 +372,9 @@ class MixmaxStream(RESTStream[Any]):
             super()._write_schema_message()
 
     @override
-    def _generate_record_messages(self, record: dict[str, Any]) -> Iterator[singer.RecordMessage]:
+    def _generate_record_messages(
+        self, record: dict[str, Any]
+    ) -> Generator[singer.RecordMessage, None, None]:
         """The SDK's record messages, without its two per-record passes that do nothing
         here: conformance (``post_process`` did it) and dropping deselected properties
         when every property is selected (a walk over every nested value otherwise)."""
