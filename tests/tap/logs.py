@@ -36,9 +36,7 @@ def tap_errors(stderr: str) -> list[LogLine]:
 
 def warnings_naming(stderr: str, stream: str) -> list[LogLine]:
     return [
-        line
-        for line in log_lines(stderr)
-        if line.level == "WARNING" and stream in line.message
+        line for line in log_lines(stderr) if line.level == "WARNING" and stream in line.message
     ]
 
 

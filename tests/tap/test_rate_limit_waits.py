@@ -24,9 +24,7 @@ def test_the_retry_after_a_429_comes_no_sooner_than_retry_after(tap: TapRunner, 
     assert len(run.ids("polls")) == len(sim.visible("polls", sim.tokens["ada"]))
 
 
-def test_a_429_storm_ends_the_run_after_a_bounded_number_of_waits(
-    tap: TapRunner, sim: Simulator
-):
+def test_a_429_storm_ends_the_run_after_a_bounded_number_of_waits(tap: TapRunner, sim: Simulator):
     token = sim.tokens["ada"]
     sim.faults.burst_429("/polls", MAX_RATE_LIMITED_WAITS * 3, retry_after=0)
     run = tap.run(["polls"])
