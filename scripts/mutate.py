@@ -19,6 +19,7 @@ import ast
 import copy
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -237,7 +238,13 @@ def run_tests(tests: list[str], timeout: float) -> str:
     return "survived" if done.returncode == 0 else "killed"
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    # A terminated run must still restore the module it was mutating (see main's finally).
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupted)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--module", action="append", choices=sorted(TARGETS))
     parser.add_argument("--sample", type=int, help="run this many mutants drawn at random")
