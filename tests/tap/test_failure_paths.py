@@ -104,3 +104,20 @@ def test_a_403_on_an_ordinary_stream_is_reported(tap: TapRunner, sim: Simulator)
     line = assert_clean_failure(run.stderr, sim.tokens["ada"])
     assert "polls" in line
     assert "403" in line
+
+
+@pytest.mark.parametrize(
+    ("fault", "says"),
+    [
+        ("409", "polls (/v1/polls): HTTP 409 Conflict"),  # Mixmax's JSON {"message"}
+        ("html409", "polls (/v1/polls): HTTP 409 Conflict"),  # a proxy's page: the reason
+    ],
+)
+def test_a_4xx_without_a_rule_ends_the_run_naming_stream_and_status(
+    tap: TapRunner, sim: Simulator, fault: str, says: str
+):
+    sim.faults.schedule("/polls", [fault])
+    run = tap.run(["polls"])
+    assert run.returncode == 1
+    assert says in assert_clean_failure(run.stderr, sim.tokens["ada"])
+    assert sim.count("/polls") == 1  # a 4xx is not retried
