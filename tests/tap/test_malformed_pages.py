@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlparse
 
 import pytest
@@ -25,7 +25,7 @@ CURSOR_PAGE = {"next": "N", "hasNext": False, "previous": "P", "hasPrevious": Fa
 
 
 class Scripted(BaseHTTPRequestHandler):
-    bodies: dict[str, Any] = {}
+    bodies: ClassVar[dict[str, Any]] = {}
 
     def do_GET(self) -> None:
         body = self.bodies.get(urlparse(self.path).path, {"message": "no such path"})
@@ -42,7 +42,7 @@ class Scripted(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def scripted() -> Iterator[tuple[str, dict[str, Any]]]:
-    bodies: dict[str, Any] = {}
+    bodies: ClassVar[dict[str, Any]] = {}
     handler = type("Handler", (Scripted,), {"bodies": bodies})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -99,6 +99,7 @@ def scripted() -> Iterator[tuple[str, dict[str, Any]]]:
 def test_a_page_against_the_paging_rules_ends_the_run_in_one_line(
     tap: TapRunner,
     scripted: tuple[str, dict[str, Any]],
+    *,
     streams: list[str],
     bodies: dict[str, Any],
     state: dict[str, Any] | None,

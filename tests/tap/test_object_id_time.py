@@ -12,7 +12,7 @@ from tap_mixmax.cursors import is_after, object_id_time
 
 def test_the_first_eight_hex_digits_are_the_creation_second():
     assert object_id_time("580fd16aca2a6b271562d8ba") == datetime(
-        2016, 10, 25, 21, 41, 30, tzinfo=UTC
+        2016, 10, 25, 21, 40, 58, tzinfo=UTC
     )
 
 
