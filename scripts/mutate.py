@@ -3,8 +3,9 @@
 The tests run the tap as a subprocess (``python -m tap_mixmax``), so an in-process
 mutation tool would miss them; this writes each mutant over the module's file, runs the
 fast tests that exercise it with ``-x``, and restores the file. ``scripts/mutation.sh``
-runs it in a scratch copy of the last commit, so the working tree is never touched. A mutant is killed when
-the tests fail (or run past the timeout), and survives when they pass.
+runs it in a scratch copy of the last commit, so the working tree is never touched. A
+mutant is killed when the tests fail (or run past the timeout), and survives when they
+pass.
 
     python scripts/mutate.py                       # every module, every mutant, in place
     python scripts/mutate.py --sample 40 --seed 1  # 40 mutants drawn at random
