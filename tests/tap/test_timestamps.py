@@ -91,3 +91,15 @@ def test_an_array_whose_items_are_not_described_is_left_as_sent() -> None:
 
 def time_schema() -> dict[str, Any]:
     return {"type": "string", "format": "date-time"}
+
+
+def test_any_of_picks_the_option_of_the_values_own_container_type() -> None:
+    time = time_schema()
+    either = {
+        "anyOf": [
+            {"type": "object", "properties": {"at": time}},
+            {"type": ["array", "null"], "items": time},
+        ]
+    }
+    assert normalize([MILLIS], either) == [MOMENT]
+    assert normalize(MILLIS, either) == MILLIS  # a scalar matches neither container
