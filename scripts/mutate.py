@@ -252,7 +252,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, help="run this many mutants drawn at random")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant")
+    parser.add_argument("--timeout", type=float, default=300.0, help="most seconds per mutant")
     args = parser.parse_args()
 
     modules = args.module or list(TARGETS)
@@ -269,11 +269,17 @@ def main() -> int:
         print(f"{len(chosen)} of {len(everything)} mutants")
         return 0
 
-    for module in modules:
+    # The unmutated tests must pass; how long they take sets each mutant's timeout (a
+    # mutant that makes a loop spin is killed by it, not waited for).
+    timeouts: dict[str, float] = {}
+    for module in sorted({m.module for m in chosen}, key=modules.index):
+        began = time.monotonic()
         status = run_tests(TARGETS[module][1], args.timeout)
         if status != "survived":
             print(f"the tests of {module} fail without any mutant: fix them first", file=sys.stderr)
             return 2
+        timeouts[module] = min(args.timeout, 2 * (time.monotonic() - began) + 30)
+        print(f"baseline {module}: tests pass; timeout {timeouts[module]:.0f} s", flush=True)
 
     started = time.monotonic()
     survivors: list[Mutant] = []
@@ -283,7 +289,7 @@ def main() -> int:
         original = path.read_bytes()
         try:
             path.write_text(mutated_source(mutant))
-            status = run_tests(TARGETS[mutant.module][1], args.timeout)
+            status = run_tests(TARGETS[mutant.module][1], timeouts[mutant.module])
         finally:
             path.write_bytes(original)
         if status == "survived":
