@@ -140,8 +140,7 @@ class Mutator(ast.NodeTransformer):
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
         node.returns = None  # annotations are not behaviour
-        for statement in node.body:
-            self.visit(statement)
+        node.body = [self.visit(statement) for statement in node.body]
         node.args = self.visit(node.args)
         return node
 
@@ -252,6 +251,12 @@ def main() -> int:
     parser.add_argument("--sample", type=int, help="run this many mutants drawn at random")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument(
+        "--pick",
+        action="append",
+        metavar="MUTANT",
+        help="run only the mutant printed as this line (e.g. a survivor of a run), repeatable",
+    )
     parser.add_argument("--timeout", type=float, default=300.0, help="most seconds per mutant")
     args = parser.parse_args()
 
@@ -263,6 +268,9 @@ def main() -> int:
             random.Random(args.seed).sample(everything, args.sample),
             key=lambda m: (modules.index(m.module), m.index),
         )
+    if args.pick:
+        wanted = set(args.pick)
+        chosen = [m for m in everything if str(m) in wanted]
     if args.list:
         for mutant in chosen:
             print(mutant)

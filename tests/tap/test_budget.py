@@ -99,3 +99,24 @@ def test_a_429_never_updates_the_counters():
     budget.acquire()
     assert fake.sleeps == []
     assert budget.snapshot().waited_seconds == 0.0
+
+
+def test_after_a_429s_wait_the_local_window_still_holds_requests_back():
+    fake = FakeTime()
+    budget = budget_with(fake, limit=3, window=10.0)
+    for _ in range(3):
+        budget.acquire()
+    budget.wait_after_429(response(429, **{"Retry-After": "2"}))
+    budget.acquire()
+    # 2 s for the 429, then the rest of the window the three requests opened.
+    assert fake.sleeps == [2.0, 8.0]
+
+
+def test_a_server_limit_of_one_request_is_taken_as_the_limit():
+    fake = FakeTime()
+    budget = budget_with(fake, limit=100, window=60.0)
+    budget.observe(response(200, **{"X-RateLimit-Limit": "1"}))
+    assert budget.snapshot().limit == 1
+    budget.acquire()
+    budget.acquire()
+    assert fake.sleeps == [60.0]

@@ -59,13 +59,13 @@ def scripted() -> Iterator[tuple[str, dict[str, Any]]]:
             ["polls"],
             {"/v1/polls": [{"_id": OID}]},
             None,
-            "expected a cursor page with a 'results' array",
+            "expected a cursor page with a 'results' array from {url}/polls",
         ),
         (
             ["polls"],
             {"/v1/polls": {"results": {"_id": OID}}},
             None,
-            "expected a cursor page with a 'results' array",
+            "expected a cursor page with a 'results' array from {url}/polls",
         ),
         (
             ["polls"],
@@ -92,7 +92,9 @@ def scripted() -> Iterator[tuple[str, dict[str, Any]]]:
                 f"/v1/sequences/{OID}/recipients": {"results": []},
             },
             None,
-            "sequence_recipients: expected a JSON array",
+            "sequence_recipients: expected a JSON array from {url}/sequences/"
+            + OID
+            + "/recipients",
         ),
     ],
 )
@@ -122,6 +124,8 @@ def test_a_page_against_the_paging_rules_ends_the_run_in_one_line(
     assert TOKEN not in run.stderr + run.stdout
     own = tap_errors(run.stderr)
     assert len(own) == 1, run.stderr
-    assert says in own[0].message
+    # A message naming a URL names the path asked for, never its query string.
+    assert says.format(url=url) in own[0].message
+    assert "?" not in own[0].message
     if state:
         assert run.bookmark(streams[0]).get("previous") == state["previous"]
