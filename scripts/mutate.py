@@ -53,6 +53,8 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
     "pagination": (
         "tap_mixmax/pagination.py",
         [
+            "tests/tap/test_malformed_pages.py",
+            "tests/tap/test_recipient_cap.py",
             "tests/tap/test_errors.py",
             "tests/tap/test_endless.py",
             "tests/tap/test_engine.py",
@@ -63,7 +65,9 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
         "tap_mixmax/walk.py",
         [
             "tests/tap/test_poll_bookmark.py",
+            "tests/tap/test_malformed_pages.py",
             "tests/tap/test_endless.py",
+            "tests/tap/test_walk_properties.py",
             "tests/tap/test_resume.py",
             "tests/tap/test_incremental.py",
             "tests/tap/test_selection.py",
