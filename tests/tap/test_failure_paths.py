@@ -6,6 +6,8 @@ WARNING naming the stream; the token appears nowhere in what the tap writes.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tap_mixmax.simulator import Simulator
@@ -63,8 +65,14 @@ def test_the_token_is_never_in_429_or_retry_warnings(tap: TapRunner, sim: Simula
     assert run.returncode == 0, run.stderr
     # Both warning paths ran: the 429 wait and the backoff retry.
     assert len(warnings_naming(run.stderr, "Retry-After")) == 2
-    assert len([w for w in warnings_naming(run.stderr, "qa") if "retrying in" in w.message]) == 3
+    retries = [w.message for w in warnings_naming(run.stderr, "qa") if "retrying in" in w.message]
+    assert len(retries) == 3
     assert_secret_absent(run, token)
+    # The waits the log announces follow the README's schedule, 1, 2, 4 s, each plus
+    # less than a second of jitter (read from the log, rounded to 0.1 s: nothing is timed).
+    waits = [float(re.search(r"retrying in ([0-9.]+) s", line)[1]) for line in retries]
+    for wait, base in zip(waits, [1, 2, 4], strict=True):
+        assert base <= wait <= base + 1, waits
 
 
 def test_a_retired_endpoint_404_is_skipped_with_one_warning(tap: TapRunner, sim: Simulator):
