@@ -47,3 +47,5 @@ def test_child_rows_carry_their_own_parents_id(tap: TapRunner, sim: Simulator):
         got = [(row[key], row[child.id_field]) for row in run.records.get(child.stream, [])]
         assert len(got) == len(set(got)), child.stream
         assert set(got) == want, child.stream
+        # One state entry per child stream, never one per parent object.
+        assert "partitions" not in run.state["bookmarks"].get(child.stream, {}), child.stream

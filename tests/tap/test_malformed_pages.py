@@ -26,8 +26,10 @@ CURSOR_PAGE = {"next": "N", "hasNext": False, "previous": "P", "hasPrevious": Fa
 
 class Scripted(BaseHTTPRequestHandler):
     bodies: ClassVar[dict[str, Any]] = {}
+    agents: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
+        self.agents.append(self.headers.get("User-Agent", ""))
         body = self.bodies.get(urlparse(self.path).path, {"message": "no such path"})
         data = json.dumps(body).encode()
         self.send_response(200)
@@ -41,13 +43,13 @@ class Scripted(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def scripted() -> Iterator[tuple[str, dict[str, Any]]]:
+def scripted() -> Iterator[tuple[str, dict[str, Any], list[str]]]:
     bodies: ClassVar[dict[str, Any]] = {}
-    handler = type("Handler", (Scripted,), {"bodies": bodies})
+    handler = type("Handler", (Scripted,), {"bodies": bodies, "agents": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1", bodies
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1", bodies, handler.agents
     server.shutdown()
     server.server_close()
 
@@ -87,6 +89,12 @@ def scripted() -> Iterator[tuple[str, dict[str, Any]]]:
         ),
         (
             ["sequences", "sequence_recipients"],
+            {"/v1/sequences": {"results": [{"_id": ""}], **CURSOR_PAGE}},
+            None,
+            "sequences: Mixmax sent an object without an '_id'",
+        ),
+        (
+            ["sequences", "sequence_recipients"],
             {
                 "/v1/sequences": {"results": [{"_id": OID}], **CURSOR_PAGE},
                 f"/v1/sequences/{OID}/recipients": {"results": []},
@@ -100,14 +108,14 @@ def scripted() -> Iterator[tuple[str, dict[str, Any]]]:
 )
 def test_a_page_against_the_paging_rules_ends_the_run_in_one_line(
     tap: TapRunner,
-    scripted: tuple[str, dict[str, Any]],
+    scripted: tuple[str, dict[str, Any], list[str]],
     *,
     streams: list[str],
     bodies: dict[str, Any],
     state: dict[str, Any] | None,
     says: str,
 ):
-    url, served = scripted
+    url, served, _ = scripted
     served.update(bodies)
     bookmarks = {"bookmarks": {streams[0]: state}} if state else None
     run = tap.run(
@@ -129,3 +137,13 @@ def test_a_page_against_the_paging_rules_ends_the_run_in_one_line(
     assert "?" not in own[0].message
     if state:
         assert run.bookmark(streams[0]).get("previous") == state["previous"]
+
+
+def test_every_request_carries_the_configured_user_agent(
+    tap: TapRunner, scripted: tuple[str, dict[str, Any], list[str]]
+):
+    url, served, agents = scripted
+    served["/v1/polls"] = {"results": [{"_id": OID}], **CURSOR_PAGE}
+    run = tap.run(["polls"], api_url=url, api_token=TOKEN, user_agent="acme-elt/2.1 (ops@acme)")
+    assert run.returncode == 0, run.stderr
+    assert agents == ["acme-elt/2.1 (ops@acme)"]
