@@ -78,6 +78,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
         "tap_mixmax/client.py",
         [
             "tests/tap/test_failure_paths.py",
+            "tests/tap/test_malformed_pages.py",
             "tests/tap/test_rate_limit_waits.py",
             "tests/tap/test_errors.py",
             "tests/tap/test_child_parents.py",
