@@ -3,7 +3,12 @@
 #   1. PostgreSQL server + client from Debian's packages (apt-get), unless already installed;
 #   2. Meltano in its own virtualenv, .e2e/meltano (override: E2E_DIR, PYTHON);
 #   3. `meltano install`: the plugins of ./meltano.yml (tap-mixmax from this checkout,
-#      target-jsonl, target-duckdb, target-postgres) into .meltano/.
+#      target-jsonl, target-duckdb, target-postgres) into .meltano/;
+#   4. for each other Python the package claims (E2E_PYTHONS, default "3.12 3.13"): the tap
+#      (built and installed from this checkout, not editable) in .e2e/py<version>, and
+#      target-jsonl in .e2e/py<version>-target-jsonl, for tests/e2e/test_python_versions.py.
+#      A Python is found as python<version> on PATH or under pyenv's versions
+#      (${PYENV_ROOT:-~/.pyenv}/versions/<version>.*).
 #
 # Run from anywhere:  bash scripts/e2e_setup.sh
 # Then:               .venv/bin/pytest -m e2e tests/e2e
@@ -59,4 +64,35 @@ for exe in .meltano/extractors/tap-mixmax/venv/bin/tap-mixmax \
     .meltano/loaders/target-postgres/venv/bin/target-postgres; do
     [ -x "${exe}" ] || { log "missing after meltano install: ${exe}" >&2; exit 1; }
 done
+# 4. The tap under the other Python versions it claims.
+find_python() {
+    local version="$1" candidate
+    for candidate in "python${version}" \
+        $(ls -d "${PYENV_ROOT:-${HOME}/.pyenv}/versions/${version}."*/bin/"python${version}" 2>/dev/null | sort -V | tail -n 1); do
+        # pyenv's shims exist for every installed version but fail outside it: run it.
+        if "${candidate}" -c 'import sys' >/dev/null 2>&1; then
+            echo "${candidate}"
+            return 0
+        fi
+    done
+    return 1
+}
+for version in ${E2E_PYTHONS:-3.12 3.13}; do
+    if ! python_bin="$(find_python "${version}")"; then
+        log "Python ${version} not found (python${version} or pyenv): its tests will say so"
+        continue
+    fi
+    venv="${E2E_DIR}/py${version}"
+    [ -x "${venv}/bin/python" ] || "${python_bin}" -m venv "${venv}"
+    log "tap-mixmax into ${venv} ($("${venv}/bin/python" --version))"
+    "${venv}/bin/pip" install -q "${ROOT}"
+    # The same version again from the work tree as it is now (pip skips an equal version).
+    "${venv}/bin/pip" install -q --no-deps --force-reinstall "${ROOT}"
+    target="${E2E_DIR}/py${version}-target-jsonl"
+    if [ ! -x "${target}/bin/target-jsonl" ]; then
+        "${python_bin}" -m venv "${target}"
+        "${target}/bin/pip" install -q "target-jsonl==0.1.4"
+    fi
+done
+
 log "done in $(($(date +%s) - started)) s; MELTANO_BIN=${MELTANO}"

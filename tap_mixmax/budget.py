@@ -11,19 +11,27 @@ blocks every stream for exactly ``Retry-After`` seconds.
 from __future__ import annotations
 
 import collections
+import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 import requests
+
+from tap_mixmax.errors import RateWaitTooLongError
 
 DEFAULT_LIMIT = 120
 DEFAULT_WINDOW_SECONDS = 60.0
 # Reset values above this are epoch seconds; below it, a delay in seconds.
 _EPOCH_THRESHOLD = 1_000_000_000
 HTTP_TOO_MANY_REQUESTS = 429
+# With someone to tell, a long wait is slept in slices this long, so they hear of it.
+WAIT_SLICE_SECONDS = 1.0
+
+# Hears of a wait under way: seconds left, and what is being waited for.
+WaitListener = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,16 @@ class RateBudget:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        max_wait: float | None = None,
+        warn: Callable[[str], None] | None = None,
+        on_wait: WaitListener | None = None,
     ) -> None:
         self._limit = limit
+        self._max_wait = max_wait
+        self._warn = warn
+        self._warned: set[str] = set()
+        # Hears of every wait, e.g. to log progress while the run is silent.
+        self.on_wait = on_wait
         self._window = window
         self._clock = clock
         self._wall_clock = wall_clock
@@ -74,8 +90,26 @@ class RateBudget:
                 if delay <= 0:
                     self._count_request()
                     return
+                reason = (
+                    "the wait a 429 asked for"
+                    if self._blocked_until > self._clock()
+                    else "Mixmax's rate window"
+                )
+            self._check_wait(delay, reason)
+            if self.on_wait is not None:
+                self.on_wait(delay, reason)
+                delay = min(delay, WAIT_SLICE_SECONDS)
             self.waited_seconds += delay
             self._sleep(delay)
+
+    def _check_wait(self, seconds: float, reason: str) -> None:
+        if self._max_wait is not None and seconds > self._max_wait:
+            msg = (
+                f"{reason} is {seconds:.0f} s, longer than max_rate_limit_wait_seconds "
+                f"({self._max_wait:g}); stopping with the state of what was sent: run again "
+                "later, or raise max_rate_limit_wait_seconds"
+            )
+            raise RateWaitTooLongError(msg)
 
     def _delay(self) -> float:
         now = self._clock()
@@ -107,19 +141,23 @@ class RateBudget:
             return  # its Retry-After, not its counters, says when to go on: see wait_after_429
         headers = response.headers
         with self._lock:
-            limit = _as_int(headers.get("X-RateLimit-Limit"))
+            limit = self._header_int(headers, "X-RateLimit-Limit")
             if limit is not None and limit > 0:
                 self._limit = limit
-            remaining = _as_int(headers.get("X-RateLimit-Remaining"))
-            reset = self._seconds_until(headers.get("X-RateLimit-Reset"), response)
+            remaining = self._header_int(headers, "X-RateLimit-Remaining")
+            reset = self._seconds_until(self._header_number(headers, "X-RateLimit-Reset"), response)
             if remaining is not None and reset is not None:
                 self._server_counts = True
                 self._remaining = max(remaining, 0)
                 self._reset_at = self._clock() + reset
 
     def wait_after_429(self, response: requests.Response) -> float:
-        """Hold every request back for as long as the 429 asks; return that wait."""
+        """Hold every request back for as long as the 429 asks; return that wait.
+
+        Raises :class:`RateWaitTooLongError` when that is longer than the run may wait.
+        """
         wait = self._seconds_until_retry(response)
+        self._check_wait(wait, "the wait Mixmax's 429 asks for (Retry-After)")
         with self._lock:
             self.rate_limited += 1
             self._blocked_until = max(self._blocked_until, self._clock() + wait)
@@ -130,14 +168,34 @@ class RateBudget:
     def _seconds_until_retry(self, response: requests.Response) -> float:
         retry_after = response.headers.get("Retry-After")
         if retry_after is not None:
-            seconds = _as_float(retry_after)
-            if seconds is None:
-                moment = _http_date(retry_after)
-                seconds = None if moment is None else moment - self._server_now(response)
+            moment = _http_date(retry_after)
+            if moment is not None:
+                return max(moment - self._server_now(response), 0.0)
+            seconds = self._header_number(response.headers, "Retry-After")
             if seconds is not None:
-                return max(seconds, 0.0)
-        reset = self._seconds_until(response.headers.get("X-RateLimit-Reset"), response)
+                return seconds
+        reset = self._seconds_until(
+            self._header_number(response.headers, "X-RateLimit-Reset"), response
+        )
         return reset if reset is not None else self._window
+
+    def _header_number(self, headers: Mapping[str, str], name: str) -> float | None:
+        """A header's value as a finite number >= 0, or ``None`` with a warning once."""
+        value = headers.get(name)
+        if value is None:
+            return None
+        number = _as_float(value)
+        if number is not None and math.isfinite(number) and number >= 0:
+            return number
+        if self._warn is not None and name not in self._warned:
+            self._warned.add(name)
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            self._warn(f"ignoring {name}: {shown!r}, not a usable number of seconds")
+        return None
+
+    def _header_int(self, headers: Mapping[str, str], name: str) -> int | None:
+        number = self._header_number(headers, name)
+        return None if number is None else int(number)
 
     def _server_now(self, response: requests.Response) -> float:
         """The server's clock when it answered, so times it sends survive local skew.
@@ -148,8 +206,7 @@ class RateBudget:
         served = _http_date(response.headers.get("Date"))
         return served if served is not None else self._wall_clock()
 
-    def _seconds_until(self, value: str | None, response: requests.Response) -> float | None:
-        number = _as_float(value)
+    def _seconds_until(self, number: float | None, response: requests.Response) -> float | None:
         if number is None:
             return None
         if number > _EPOCH_THRESHOLD:
@@ -181,15 +238,8 @@ def _http_date(value: str | None) -> float | None:
         return None
 
 
-def _as_float(value: str | None) -> float | None:
-    if value is None:
-        return None
+def _as_float(value: str) -> float | None:
     try:
         return float(value.strip())
     except ValueError:
         return None
-
-
-def _as_int(value: str | None) -> int | None:
-    number = _as_float(value)
-    return None if number is None else int(number)

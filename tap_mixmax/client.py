@@ -7,39 +7,60 @@ status to retry / skip / stop, and ``post_process`` normalises the record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import logging
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from functools import cached_property
 from http import HTTPStatus
 from typing import Any, ClassVar
+from urllib.parse import urlparse
 
 import backoff
 import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema, Tap
 from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.helpers.types import Context
 from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
 from typing_extensions import override
 
 from tap_mixmax.bookmarks import Bookmark
+from tap_mixmax.conform import RecordConformer
 from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.errors import (
     BadRequestError,
     ForbiddenError,
+    GoneError,
+    MissingKeyError,
+    NetworkError,
     NotFoundError,
     RateLimitedError,
     TokenRefusedError,
     api_message,
+    network_problem,
 )
 from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.schemas import schema_dir
-from tap_mixmax.timestamps import normalize
+from tap_mixmax.transport import is_loopback
 
 RequestFunc = Callable[[requests.PreparedRequest, Context | None], requests.Response]
 
 # Consecutive 429s one request may wait out before the run gives up on it.
 MAX_RATE_LIMITED_WAITS = 10
+# The longest backoff between retries, before the SDK's jitter of up to a second.
+MAX_BACKOFF_SECONDS = 59
+# What the SDK's request_decorator retries.
+RETRIED_ERRORS = (
+    ConnectionResetError,
+    RetriableAPIError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+# The SDK logs this before re-raising any failure; the tap's exit line says it better.
+_SDK_FAILURE_LINE = "An unhandled error occurred while syncing"
 
 
 class MixmaxStream(RESTStream[Any]):
@@ -48,6 +69,10 @@ class MixmaxStream(RESTStream[Any]):
     schema = StreamSchema(SchemaDirectory(schema_dir()))
     primary_keys: ClassVar[tuple[str, ...]] = ("_id",)
     replication_key: str | None = None
+    # `post_process` does what the SDK's conformance did, with a plan compiled once
+    # (tap_mixmax/conform.py); per-request METRIC lines cost more than they told.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    _LOG_REQUEST_METRICS = False
 
     # Whether objects change after they are created (per the catalog); such streams
     # are re-read on the schedule of `full_refresh_interval_hours`.
@@ -58,6 +83,8 @@ class MixmaxStream(RESTStream[Any]):
     parent_key: ClassVar[str | None] = None
     # Whether a 404 for the whole endpoint means "retired": skip it rather than stop.
     skip_when_retired: ClassVar[bool] = False
+    # The stream whose 403 means the token itself is refused: it stops the run.
+    token_check: ClassVar[bool] = False
 
     def __init__(self, tap: Tap, connection: MixmaxConnection) -> None:
         super().__init__(tap=tap)
@@ -95,8 +122,9 @@ class MixmaxStream(RESTStream[Any]):
     def user_agent(self) -> str:
         return str(self.config["user_agent"])
 
-    def backoff_wait_generator(self) -> Iterator[float]:  # type: ignore[override]
-        return backoff.expo(base=2, factor=1)  # 1, 2, 4, 8, 16 s, plus up to 1 s jitter
+    def backoff_wait_generator(self) -> Generator[float, None, None]:
+        # 1, 2, 4, 8, 16, 32, 59, 59 … s, plus up to 1 s jitter: never more than a minute.
+        return backoff.expo(base=2, factor=1, max_value=MAX_BACKOFF_SECONDS)
 
     def backoff_max_tries(self) -> int:
         return int(self.config["max_retries"]) + 1
@@ -132,7 +160,45 @@ class MixmaxStream(RESTStream[Any]):
             )
             raise FatalAPIError(msg)
 
-        return super().request_decorator(paced)
+        # The SDK's own retry rules, without backoff's log lines: backoff_handler says
+        # each retry, and the run's exit line says the failure, once.
+        retried = backoff.on_exception(
+            self.backoff_wait_generator,
+            RETRIED_ERRORS,
+            max_tries=self.backoff_max_tries,
+            on_backoff=self.backoff_handler,
+            jitter=self.backoff_jitter,
+            logger=None,
+        )(paced)
+
+        def named(
+            prepared_request: requests.PreparedRequest, context: Context | None
+        ) -> requests.Response:
+            try:
+                return retried(prepared_request, context)
+            except requests.RequestException as exc:
+                raise NetworkError(self._network_failure(prepared_request, exc)) from None
+
+        return named
+
+    def _network_failure(self, request: requests.PreparedRequest, exc: BaseException) -> str:
+        """One line naming the stream, the URL path and what failed, never the token."""
+        path = urlparse(request.url or "").path
+        tries = int(self.config["max_retries"]) + 1
+        attempts = "1 attempt" if tries == 1 else f"{tries} attempts"
+        text = f"{self.name} ({path}): {network_problem(exc)}; gave up after {attempts}"
+        host = urlparse(str(self.config["api_url"])).hostname or ""
+        if "refused" in text and is_loopback(host):
+            text += (
+                f"; is the simulator running? start it with `mixmax-simulator --port "
+                f"{urlparse(str(self.config['api_url'])).port or 80}`"
+            )
+        return text
+
+    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:  # noqa: ANN401
+        if message.startswith(_SDK_FAILURE_LINE):
+            return
+        super().log(message, *args, level=level, **kwargs)
 
     def validate_response(self, response: requests.Response) -> None:
         status = response.status_code
@@ -149,6 +215,8 @@ class MixmaxStream(RESTStream[Any]):
             raise ForbiddenError(f"{where}: HTTP 403 {api_message(response)}")
         if status == HTTPStatus.NOT_FOUND:
             raise NotFoundError(f"{where}: HTTP 404 {api_message(response)}")
+        if status == HTTPStatus.GONE:
+            raise GoneError(f"{where}: HTTP 410 {api_message(response)}")
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise RetriableAPIError(f"{where}: HTTP {status} {response.reason}", response)
         if status == HTTPStatus.BAD_REQUEST:
@@ -168,7 +236,7 @@ class MixmaxStream(RESTStream[Any]):
             "%s: attempt %d failed (%s); retrying in %.1f s",
             self.name,
             details.get("tries", 0),
-            exc if exc is not None else "unknown error",
+            network_problem(exc) if exc is not None else "unknown error",
             details.get("wait", 0.0),
         )
 
@@ -187,12 +255,19 @@ class MixmaxStream(RESTStream[Any]):
         try:
             yield from self.read(context)
         except ForbiddenError as exc:
-            if not self.feature_gated:
+            if self.token_check:
                 raise
+            # Mixmax gates APIs by plan and feature: one closed stream is no failed run.
+            needs = "the Mixmax API feature ('mixmaxApi')" if self.feature_gated else "a plan"
             self.skip(
-                "needs the Mixmax API feature ('mixmaxApi') for this workspace; "
+                f"needs {needs} or a permission this user or workspace lacks; "
                 f"skipping the stream ({exc})"
             )
+        except GoneError as exc:
+            if context is not None:
+                self.skip(f"parent {self._parent_id(context)} is gone ({exc}); skipping it")
+            else:
+                self.skip(f"Mixmax answered 410 Gone: the endpoint is retired ({exc})")
         except NotFoundError as exc:
             if context is not None:
                 self.skip(f"parent {self._parent_id(context)} is gone ({exc}); skipping it")
@@ -269,12 +344,13 @@ class MixmaxStream(RESTStream[Any]):
         for stream in (self, *self.descendent_streams):
             stream._stream_version = version
 
-    def end_whole_read(self, version: int | None) -> None:
-        """Tell the target that rows of this stream and its children not sent with
-        ``version`` are gone: called only after the last record of a complete read."""
+    def end_whole_read(self, version: int | None, *, children: bool = True) -> None:
+        """Tell the target that rows of this stream (and of its children, when they were
+        all re-read) not sent with ``version`` are gone: called only after the last
+        record of a complete read."""
         if version is None or not self.propagates_deletions:
             return
-        for stream in (self, *self.descendent_streams):
+        for stream in (self, *(self.descendent_streams if children else [])):
             if not stream.selected:
                 continue
             if self.mixmax.progress.stream(stream.name).skipped:
@@ -353,8 +429,34 @@ class MixmaxStream(RESTStream[Any]):
         parent_id = self._parent_id(context)
         if self.parent_key and parent_id is not None:
             row.setdefault(self.parent_key, parent_id)
+        missing = [key for key in self.primary_keys or () if row.get(key) in (None, "")]
+        if missing:
+            msg = (
+                f"{self.name}: Mixmax sent a record without {', '.join(missing)}, its "
+                "primary key; stopping the stream, as such a record cannot be deduplicated "
+                "or resumed from"
+            )
+            raise MissingKeyError(msg)
         self.mixmax.progress.record(self.name)
-        return normalize(row, self.schema)  # type: ignore[no-any-return]
+        conformer = self.mixmax.conformers.get(self.name)
+        if conformer is None:
+            conformer = RecordConformer(self.name, self.schema, self.logger, self.effective_schema)
+            self.mixmax.conformers[self.name] = conformer
+        return conformer(row)
+
+    def log_sync_costs(self) -> None:
+        """Called for every stream once the run's syncing is over (by ``Tap.sync_all``).
+
+        Reports the totals of time values that were not times, and writes out every
+        message the writer still holds (for callers that read stdout before exit).
+        """
+        super().log_sync_costs()
+        conformer = self.mixmax.conformers.get(self.name)
+        if conformer is not None:
+            for line in conformer.summary():
+                self.logger.warning("%s", line)
+        if self.mixmax.writer is not None:
+            self.mixmax.writer.flush()
 
     def selected_top_level_fields(self) -> list[str] | None:
         """The properties the catalog selects, or ``None`` when all of them are."""

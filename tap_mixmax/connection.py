@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 from singer_sdk.authenticators import APIKeyAuthenticator
 
 from tap_mixmax.budget import RateBudget
+from tap_mixmax.conform import RecordConformer
 from tap_mixmax.progress import ProgressLog
+from tap_mixmax.transport import DeadlineSession
+from tap_mixmax.writer import StateFlushingWriter
 
 
 @dataclass
@@ -23,12 +27,28 @@ class MixmaxConnection:
     budget: RateBudget
     progress: ProgressLog
     api_url_confirmed: bool = False
+    # One per stream, made at its first record.
+    conformers: dict[str, RecordConformer] = field(default_factory=dict)
+    # The tap's message writer, flushed when the run's syncing is over.
+    writer: StateFlushingWriter | None = None
+    # When the run began, as stamped on rows that describe the run (live_feed_stats).
+    started_at: str = field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds")
+    )
 
     @classmethod
-    def open(cls, config: Mapping[str, Any], logger: logging.Logger) -> MixmaxConnection:
+    def open(
+        cls,
+        config: Mapping[str, Any],
+        logger: logging.Logger,
+        writer: StateFlushingWriter | None = None,
+    ) -> MixmaxConnection:
         """A connection for the settings in ``config`` (already checked)."""
-        budget = RateBudget()
-        session = requests.Session()
+        budget = RateBudget(
+            max_wait=float(config["max_rate_limit_wait_seconds"]),
+            warn=logger.warning,
+        )
+        session = DeadlineSession(float(config["request_timeout"]))
         session.hooks["response"].append(budget.observe)
         authenticator = APIKeyAuthenticator(
             key="X-API-Token",
@@ -40,4 +60,5 @@ class MixmaxConnection:
             budget,
             interval_seconds=float(config.get("progress_interval_seconds", 30)),
         )
-        return cls(session, authenticator, budget, progress)
+        budget.on_wait = progress.waiting
+        return cls(session, authenticator, budget, progress, writer=writer)

@@ -43,6 +43,9 @@ from tap_mixmax.pagination import envelope
 from tap_mixmax.timestamps import to_rfc3339
 from tap_mixmax.walk import FullWalk, Keeper, Poll, Walk
 
+# How often collections whose objects never change are read whole, by default.
+APPEND_ONLY_REFRESH_HOURS = 168
+
 
 class CursorStream(MixmaxStream):
     """A collection behind ``next``/``previous`` cursors."""
@@ -123,7 +126,7 @@ class CursorStream(MixmaxStream):
         if self.replication_method == REPLICATION_FULL_TABLE:
             progress.mode = "full read (FULL_TABLE)"
             records = self.full_walk(bookmark, state)
-        elif self._refresh_due(bookmark):
+        elif self.refresh_due(bookmark.last_full_sync_at):
             progress.mode = "full refresh"
             records = self.full_walk(bookmark, state)
         else:
@@ -163,11 +166,12 @@ class CursorStream(MixmaxStream):
             version=version,
             created_at=self.created_at,
             cutoff=self._start_date(),
+            by_creation=self.supports_previous,
         )
         self.begin_whole_read(version)
         yield from self.walk_records(None, walk)
         walk.finish()
-        if walk.stopped_early:
+        if walk.cut:
             self.logger.info("%s: read down to start_date; no deletions told", self.name)
         elif resume is not None and resume.version is None and self.propagates_deletions:
             self.logger.info(
@@ -176,7 +180,11 @@ class CursorStream(MixmaxStream):
                 self.name,
             )
         else:
-            self.end_whole_read(version)
+            self.end_whole_read(version, children=self.children_all_read())
+
+    def children_all_read(self) -> bool:
+        """Whether this run read the children of every parent it read."""
+        return True
 
     def poll(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Objects created since the bookmark (since a little before it, with lookback)."""
@@ -187,15 +195,23 @@ class CursorStream(MixmaxStream):
         walk = Poll(self.name, self.page_size, Keeper(bookmark, state, self.key_of), start=start)
         yield from self.walk_records(None, walk)
 
-    def _refresh_due(self, bookmark: Bookmark) -> bool:
-        if not (self.changes_after_create and self.config["refresh_changed_objects"]):
+    def refresh_due(self, last: datetime | None) -> bool:
+        """Whether a read whole is due, the last one having ended at ``last``."""
+        if not self.config["refresh_changed_objects"]:
             return False
-        if bookmark.last_full_sync_at is None:
+        if last is None:
             return True
+        # Append-only collections are re-read too, rarely: if Mixmax's order were not
+        # creation order after all, rows below the bookmark would otherwise never arrive.
+        default = (
+            self.config["full_refresh_interval_hours"]
+            if self.changes_after_create
+            else APPEND_ONLY_REFRESH_HOURS
+        )
         overrides = self.config.get("full_refresh_interval_hours_by_stream") or {}
-        hours = overrides.get(self.name, self.config["full_refresh_interval_hours"])
+        hours = overrides.get(self.name, default)
         interval = timedelta(hours=float(hours))
-        return datetime.now(UTC) - bookmark.last_full_sync_at >= interval
+        return datetime.now(UTC) - last >= interval
 
     # -- what a record says of itself ----------------------------------------------
 

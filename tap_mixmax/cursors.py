@@ -1,6 +1,6 @@
 """What the tap reads from inside Mixmax's opaque cursors, and only where it must.
 
-Cursors are base64url EJSON (``mixmax-pagination.md`` §1): ``{"$oid": …}`` on collections
+Cursors are base64url EJSON (``docs/pagination.md`` §1): ``{"$oid": …}`` on collections
 paged by ObjectId. The tap stores and sends them as received; it looks inside only to
 keep a bookmark from moving backwards and to build the optional skew lookback, and it
 leaves any cursor of another shape alone.

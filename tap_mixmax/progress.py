@@ -64,6 +64,14 @@ class ProgressLog:
             self._last_report = now
             self._logger.info("progress: %s; %s", self._describe(progress), self.budget_line())
 
+    def waiting(self, seconds: float, reason: str) -> None:
+        """Report a wait for the rate budget, at the same cadence, so it is not silence."""
+        now = self._clock()
+        if now - self._last_report >= self._interval:
+            self._last_report = now
+            line = self.budget_line()
+            self._logger.info("progress: waiting %.0f s for %s; %s", seconds, reason, line)
+
     def budget_line(self) -> str:
         """How the rate budget is being used, in a few words."""
         snap = self._budget.snapshot()

@@ -1,44 +1,38 @@
-"""TapMixmax: settings, the shared connection, and the list of streams."""
+"""TapMixmax: the shared connection, the list of streams, and how the CLI starts and ends."""
 
 from __future__ import annotations
 
-import ipaddress
-import sys
+import io
+import json
 from functools import cached_property
-from typing import Any, ClassVar
-from urllib.parse import urlparse
+from types import FrameType
+from typing import Any, ClassVar, TextIO
 
-import requests
+import click
 from singer_sdk import Tap
-from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.capabilities import (
     CapabilitiesEnum,
     PluginCapabilities,
     TapCapabilities,
 )
+from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
 
-from tap_mixmax import __version__
-from tap_mixmax.bookmarks import BookmarkError
 from tap_mixmax.connection import MixmaxConnection
-from tap_mixmax.pagination import ProtocolError
+from tap_mixmax.errors import hide_in_logs
+from tap_mixmax.exits import GuardedCommand, TargetStoppedReading, failure_line, on_signal
+from tap_mixmax.inputs import read_catalog, read_config_file, read_state
+from tap_mixmax.sdk_features import correct_flattened_schemas, describe_test_option, run_test
+from tap_mixmax.settings import CONFIG_SCHEMA, check_settings
 from tap_mixmax.streams import STREAM_TYPES
-
-EXPANSIONS: dict[str, tuple[str, ...]] = {
-    str(getattr(stream_type, "name")): getattr(stream_type, "expansions")  # noqa: B009
-    for stream_type in STREAM_TYPES
-    if getattr(stream_type, "expansions", ())
-}
-
-DEFAULT_API_URL = "https://api.mixmax.com/v1"
-MAX_PAGE_SIZE = 300
+from tap_mixmax.writer import StateFlushingWriter
 
 
 class TapMixmax(Tap):
     """Singer tap for the Mixmax REST API."""
 
     name = "tap-mixmax"
+    message_writer_class = StateFlushingWriter
 
     # ACTIVATE_VERSION is sent only after a complete whole read (see cursor_stream);
     # BATCH is not advertised: it buys nothing under a 120-requests-a-minute ceiling.
@@ -53,214 +47,100 @@ class TapMixmax(Tap):
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
 
-    config_jsonschema = th.PropertiesList(
-        th.Property(
-            "api_token",
-            th.StringType,
-            required=True,
-            secret=True,
-            title="API token",
-            description="Mixmax API token (Settings > Integrations > API). Sent as the "
-            "X-API-Token header and never logged.",
-        ),
-        th.Property(
-            "api_url",
-            th.StringType,
-            default=DEFAULT_API_URL,
-            title="API URL",
-            description="Base URL of the Mixmax API. Plain http is accepted only for "
-            "loopback hosts, such as the bundled simulator.",
-        ),
-        th.Property(
-            "start_date",
-            th.DateTimeType,
-            title="Start date",
-            description="Skip objects created before this moment; older pages are not "
-            "fetched. Applies to full walks of cursor collections.",
-        ),
-        th.Property(
-            "page_size",
-            th.IntegerType,
-            default=MAX_PAGE_SIZE,
-            title="Page size",
-            description="Objects asked for per request (1-300; Mixmax caps some endpoints "
-            "lower and the tap follows the API's flags, not the page length).",
-        ),
-        th.Property(
-            "refresh_changed_objects",
-            th.BooleanType,
-            default=True,
-            title="Refresh changed objects",
-            description="Re-read collections whose objects change after creation, and the "
-            "child rows of all their parents, on the schedule of full_refresh_interval_hours. "
-            "When false, runs after the first read only new objects and the children of new "
-            "parents (one request per stream when nothing is new); edits, deletions and rows "
-            "added under older parents are never seen.",
-        ),
-        th.Property(
-            "full_refresh_interval_hours",
-            th.IntegerType,
-            default=24,
-            title="Full refresh interval (hours)",
-            description="With refresh_changed_objects, a collection whose last complete read "
-            "is older than this is read whole again; 0 re-reads on every run.",
-        ),
-        th.Property(
-            "full_refresh_interval_hours_by_stream",
-            th.ObjectType(additional_properties=th.IntegerType),
-            default={},
-            title="Full refresh interval per stream (hours)",
-            description="Overrides full_refresh_interval_hours for the streams named, e.g. "
-            '{"sequences": 0} re-reads sequences and all their recipients on every run while '
-            "other collections keep the daily refresh.",
-        ),
-        th.Property(
-            "skew_lookback_seconds",
-            th.IntegerType,
-            default=0,
-            title="Skew lookback (seconds)",
-            description="When polling for new objects, start this many seconds before the "
-            "bookmark, to catch objects whose ids sort just below it because of clock skew "
-            "between Mixmax's servers. Re-reads the objects of those seconds; 0 turns it off.",
-        ),
-        th.Property(
-            "expand",
-            th.ObjectType(
-                *(
-                    th.Property(
-                        stream,
-                        th.ArrayType(th.StringType),
-                        description=f"Expansions for {stream}: {', '.join(values)}.",
-                    )
-                    for stream, values in EXPANSIONS.items()
-                ),
-                additional_properties=False,
-            ),
-            default={},
-            title="Expansions",
-            description='Expansions to ask for, per stream, e.g. {"sequences": ["stages"], '
-            '"contact_groups": ["count"]}.',
-        ),
-        th.Property(
-            "emit_activate_version_messages",
-            th.BooleanType,
-            default=False,
-            title="Propagate deletions (ACTIVATE_VERSION)",
-            description="After each complete read of a whole collection (first run, refresh, "
-            "--full-refresh, and every run of singletons and search endpoints), send "
-            "ACTIVATE_VERSION so the target deletes, or marks deleted, rows that Mixmax no "
-            "longer returns. Never sent after a poll, an error, or a read cut by start_date.",
-        ),
-        th.Property(
-            "include_recipient_variables",
-            th.BooleanType,
-            default=True,
-            title="Include recipient variables",
-            description="Ask /sequences/:id/recipients for each recipient's variables.",
-        ),
-        th.Property(
-            "request_timeout",
-            th.IntegerType,
-            default=60,
-            title="Request timeout (seconds)",
-            description="Seconds to wait for one response before retrying it.",
-        ),
-        th.Property(
-            "max_retries",
-            th.IntegerType,
-            default=5,
-            title="Retries",
-            description="Retries of a request that failed with a 5xx, a timeout or a "
-            "dropped connection, with exponential backoff. 429s are waited out separately.",
-        ),
-        th.Property(
-            "progress_interval_seconds",
-            th.IntegerType,
-            default=30,
-            title="Progress interval (seconds)",
-            description="How often to log records, requests and rate-budget use.",
-        ),
-        th.Property(
-            "user_agent",
-            th.StringType,
-            default=f"tap-mixmax/{__version__}",
-            title="User agent",
-            description="User-Agent header sent with every request.",
-        ),
-    ).to_dict()
+    config_jsonschema = CONFIG_SCHEMA
 
     @cached_property
     def mixmax(self) -> MixmaxConnection:
         """The connection every stream shares, made when the first stream needs it."""
-        check_settings(dict(self.config))
-        return MixmaxConnection.open(self.config, self.logger)
+        writer = self.message_writer
+        return MixmaxConnection.open(
+            self.config,
+            self.logger,
+            writer=writer if isinstance(writer, StateFlushingWriter) else None,
+        )
 
     @override
     def discover_streams(self) -> list[Any]:
         return [stream_type(tap=self, connection=self.mixmax) for stream_type in STREAM_TYPES]
 
+    @override
+    def setup_mapper(self) -> None:
+        super().setup_mapper()
+        correct_flattened_schemas(self.mapper)
+
     @classmethod
-    def invoke(cls, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
-        """Run the tap, turning known failures into one line and a non-zero exit."""
-        try:
-            super().invoke(*args, **kwargs)
-        except (
-            FatalAPIError,
-            RetriableAPIError,
-            ConfigValidationError,
-            ProtocolError,
-            BookmarkError,
-            requests.RequestException,
-        ) as exc:
-            cls.logger.error("%s", one_line(exc))  # noqa: TRY400 - the line is the message
-            sys.exit(1)
-
-
-def check_settings(config: dict[str, Any]) -> None:
-    """Reject settings the SDK's schema check cannot judge."""
-    problems = []
-    url = urlparse(str(config.get("api_url", DEFAULT_API_URL)))
-    if url.scheme not in {"https", "http"} or not url.hostname:
-        problems.append(f"api_url must be an https URL such as {DEFAULT_API_URL}")
-    elif url.scheme == "http" and not _is_loopback(url.hostname):
-        problems.append(
-            "api_url may use plain http only for loopback hosts (127.0.0.1, localhost); "
-            "use https for Mixmax"
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
+        """``--test``: one request that checks URL, connection and token (sdk_features.py)."""
+        if value == CliTestOptionValue.Disabled.value:
+            return
+        config = ctx.params.get("config")
+        ctx.exit(
+            run_test(
+                cls,
+                getattr(config, "config", None),
+                parse_env=bool(getattr(config, "parse_env", False)),
+                mode=value,
+                describe=failure_line,
+            )
         )
-    page_size = config.get("page_size", MAX_PAGE_SIZE)
-    if not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
-        problems.append(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
-    streams = {str(getattr(stream_type, "name")) for stream_type in STREAM_TYPES}  # noqa: B009
-    for stream, hours in dict(config.get("full_refresh_interval_hours_by_stream") or {}).items():
-        if stream not in streams:
-            problems.append(
-                f"full_refresh_interval_hours_by_stream names an unknown stream {stream!r}"
+
+    @classmethod
+    def invoke(  # type: ignore[override]
+        cls,
+        *,
+        about: bool = False,
+        about_format: str | None = None,
+        config: Any = None,  # noqa: ANN401 - the SDK's private _ConfigInput
+        state: TextIO | None = None,
+        catalog: TextIO | None = None,
+    ) -> None:
+        """Run the tap with its state and catalog files checked first."""
+        try:
+            super().invoke(
+                about=about,
+                about_format=about_format,
+                config=config,
+                state=None if state is None else _as_file(read_state(state, cls.logger)),
+                catalog=None if catalog is None else _as_file(read_catalog(catalog)),
             )
-        elif not isinstance(hours, int) or hours < 0:
-            problems.append(f"full_refresh_interval_hours_by_stream.{stream} must be hours >= 0")
-    for stream, values in dict(config.get("expand") or {}).items():
-        allowed = EXPANSIONS.get(stream, ())
-        unknown = sorted(set(values) - set(allowed))
-        if unknown:
-            problems.append(
-                f"expand.{stream} has unknown values {unknown}; allowed: {list(allowed)}"
-            )
-    if problems:
-        raise ConfigValidationError("; ".join(problems), errors=problems)
+        except BrokenPipeError as exc:
+            # click would swallow it and exit 1 without a word.
+            raise TargetStoppedReading(str(exc)) from None
+
+    @classmethod
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:  # noqa: ANN401
+        """Check every ``--config`` file before the SDK reads it."""
+        for path in value:
+            if path != "ENV":
+                read_config_file(path)
+        return super().cb_config(ctx, param, value)
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, ending every run with one line and a truthful exit code."""
+        command = describe_test_option(super().get_singer_command())
+        return GuardedCommand(
+            name=command.name,
+            callback=command.callback,
+            params=command.params,
+            help=command.help,
+            context_settings=command.context_settings,
+            logger=cls.logger,
+        )
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        # Runs before the SDK's own check, whose messages would quote a secret.
+        schema = self.config_jsonschema
+        self.append_builtin_config(schema)
+        if raise_errors:
+            check_settings(self._config, schema, self.logger)
+        hide_in_logs(self._config.get("api_token"))
+        return super()._validate_config(raise_errors=raise_errors)
+
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        # The SDK's handler exits 0, so a scheduler would record a killed run as a success.
+        on_signal(lambda: self._state_writer.write_state(self.state))(signum, frame)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception's message on one line, for a person reading a failed run."""
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, ConfigValidationError) and exc.errors:
-        text = "invalid config: " + "; ".join(exc.errors)
-    return " ".join(text.split())
+def _as_file(document: dict[str, Any]) -> TextIO:
+    return io.StringIO(json.dumps(document))

@@ -8,13 +8,18 @@ whatever the API sent for those fields, so the schema stays the one source of tr
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 # Epoch numbers below this are seconds, above it milliseconds: 1e11 seconds is the
 # year 5138, while 1e11 milliseconds is March 1973, before Mixmax existed.
-_SECONDS_CEILING = 100_000_000_000
+SECONDS_CEILING = 100_000_000_000
+# 2100-01-01 in epoch milliseconds. Below it, dividing by 1000 in floating point and
+# rounding to microseconds (the general path) gives exactly the millisecond; above it,
+# that path can come out a millisecond short, and the fast path must not differ.
+FAST_MILLISECONDS_END = 4_102_444_800_000
 
 
 def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JSON type here
@@ -26,9 +31,11 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
     """
     if value is None or isinstance(value, bool):
         return None
+    if value.__class__ is int and SECONDS_CEILING <= value < FAST_MILLISECONDS_END:
+        return epoch_milliseconds_text(value)
     if isinstance(value, int | float | Decimal):
         seconds = float(value)
-        if abs(seconds) >= _SECONDS_CEILING:
+        if abs(seconds) >= SECONDS_CEILING:
             seconds /= 1000
         try:
             moment = datetime.fromtimestamp(seconds, tz=UTC)
@@ -39,7 +46,8 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
         text = value.strip()
         if not text:
             return None
-        if text.lstrip("-").isdigit():
+        # isdigit() also accepts digits int() refuses, such as '¹'.
+        if text.isascii() and text.lstrip("-").isdigit():
             return to_rfc3339(int(text))
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -49,6 +57,27 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
             moment = moment.replace(tzinfo=UTC)
         return _format(moment.astimezone(UTC))
     return None
+
+
+# "YYYY-MM-DDT" by days since the epoch: records' times cluster on few dates.
+_DATES: dict[int, str] = {}
+_DATES_KEPT = 4096
+
+
+def epoch_milliseconds_text(value: int) -> str:
+    """Epoch milliseconds as RFC 3339, without a datetime: the same text ``to_rfc3339``
+    gives for them, at half the cost, for the most common time value by far."""
+    whole, millis = divmod(value, 1000)
+    days, rest = divmod(whole, 86_400)
+    date = _DATES.get(days)
+    if date is None:
+        if len(_DATES) >= _DATES_KEPT:
+            _DATES.clear()  # memory stays flat whatever the spread of dates
+        t = time.gmtime(days * 86_400)
+        date = _DATES[days] = "%04d-%02d-%02dT" % (t[0], t[1], t[2])  # noqa: UP031
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return "%s%02d:%02d:%02d.%03dZ" % (date, hours, minutes, seconds, millis)  # noqa: UP031
 
 
 def _format(moment: datetime) -> str:

@@ -11,7 +11,7 @@ resumes after its last ``yield`` when the SDK asks for the next record, which it
 after writing the previous one. So a bookmark moves only past records already written,
 and the SDK's next STATE message carries it.
 
-The walks (``mixmax-pagination`` notes, §6 A and B):
+The walks (docs/pagination.md §6 A and B):
 
 * ``Walk``: every page from the newest object down, no bookmark (child collections).
 * ``FullWalk``: the same, bookmarking the *first* page's ``previous`` cursor, the newest
@@ -144,7 +144,9 @@ class FullWalk(Walk):
     """Every page from the newest object down, bookmarking the newest for later polls.
 
     ``cutoff`` (from ``start_date``) ends the walk at the first object created before it:
-    objects come newest first, so every later one is older still.
+    objects come newest first, so every later one is older still. A search endpoint
+    orders by relevance instead (``by_creation=False``): older objects are left out and
+    the walk goes on. Either way the read was not whole (``cut``).
     """
 
     def __init__(
@@ -156,6 +158,7 @@ class FullWalk(Walk):
         version: int | None,
         created_at: Callable[[Record], datetime | None],
         cutoff: datetime | None,
+        by_creation: bool = True,
     ) -> None:
         resume = keeper.bookmark.full_sync
         super().__init__(stream, limit, start=resume.next if resume else None)
@@ -164,6 +167,8 @@ class FullWalk(Walk):
         self.version = version
         self.created_at = created_at
         self.cutoff = cutoff
+        self.by_creation = by_creation
+        self.cut = False
         self.candidate = resume.candidate if resume else None
         # A killed walk that had read its last page needs no request: only its end is left.
         if resume is not None and resume.next is None:
@@ -173,8 +178,11 @@ class FullWalk(Walk):
         for record in records:
             created = self.created_at(record) if self.cutoff else None
             if self.cutoff and created and created < self.cutoff:
-                self.stopped_early = True
-                return
+                self.cut = True
+                if self.by_creation:
+                    self.stopped_early = True
+                    return
+                continue
             yield record
 
     def page_done(self, page: dict[str, Any]) -> None:

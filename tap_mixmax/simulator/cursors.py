@@ -1,4 +1,6 @@
-"""Cursor tokens and sort keys, as mongo-cursor-pagination produces them (pagination.md §1, §6C).
+"""Cursor tokens and sort keys, as mongo-cursor-pagination produces them.
+
+See docs/pagination.md §1 and §6C.
 
 A cursor is ``base64url_nopad(EJSON.stringify(X))`` where X is the boundary document's ``_id``
 alone (endpoints paged on ``_id``) or ``[fieldValue, _id]`` (endpoints paged on another field).

@@ -429,8 +429,9 @@ class Api:
     def _offset(
         self, coll: topology.Collection, parent_id: str, query: Query, user: str
     ) -> Response:
-        # Bare array, limit/offset, offset+limit never past the row cap (catalog §2.10). A
-        # limit above the endpoint's cap is lowered to it silently, like the cursor routes [Inf].
+        # Bare array, limit/offset, offset+limit never past the row cap. A limit above the
+        # endpoint's cap is lowered to it silently, like the cursor routes [Inf]. See
+        # docs/mixmax-api.md §2.10.
         limit = clamp_limit(_first(query, "limit"), self.max_limit(coll.key))
         offset = max(0, js_parse_int(_first(query, "offset")) or 0)
         end = min(offset + limit, coll.row_cap or offset + limit)

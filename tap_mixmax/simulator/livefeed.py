@@ -1,4 +1,6 @@
-"""The live feed's search ``query`` and its response-level ``stats`` block (catalog §2.14).
+"""The live feed's search ``query`` and its response-level ``stats`` block.
+
+See docs/mixmax-api.md §2.14.
 
 Mixmax documents the operators [Dold] and the ``stats`` counters [Obs] but not their exact
 semantics; this module models a subset, every choice below [Inf]:

@@ -55,7 +55,7 @@ def project(doc: dict[str, Any], paths: list[str], *, keep_id: bool) -> dict[str
     """Only ``paths`` of ``doc``; ``_id`` too when requested or when ``keep_id``.
 
     Listings pass ``keep_id=False``: mongo-cursor-pagination drops ``_id`` unless it is asked
-    for (catalog §3.4). Single-object reads keep Mongo's default of including it [Inf].
+    for (docs/mixmax-api.md §3.4). Single-object reads keep Mongo's default of including it [Inf].
     """
     tree = build_tree(paths)
     if keep_id and "_id" not in tree:

@@ -9,10 +9,10 @@ Reproducibility: only ``random.Random(seed)`` is used, and every time is relativ
 fixed ``REFERENCE_MS`` (2026-11-01T00:00:00Z), never the wall clock. Creation times are
 spread over the two years before it.
 
-Ids (catalog §3.8): 24-hex ObjectIds derived from the creation second (one "process" value
-per dataset, a counter incremented in creation order, so ``_id`` order equals creation
-order within a collection); 17-character Meteor ids for users, messages and live-feed rows
-(which reuse the message id), teams and team memberships (``memberId``).
+Ids (docs/mixmax-api.md §3.8): 24-hex ObjectIds derived from the creation second (one
+"process" value per dataset, a counter incremented in creation order, so ``_id`` order
+equals creation order within a collection); 17-character Meteor ids for users, messages and
+live-feed rows (which reuse the message id), teams and team memberships (``memberId``).
 
 Native timestamp encodings. "catalog" = as the catalog documents; "chosen" = the catalog
 says unknown, this is our pick, keep it consistent:

@@ -110,7 +110,10 @@ def named(rng: random.Random) -> Doc:
 
 
 def shared_block(ctx: Ctx) -> Doc:
-    """The §3.9 ``shared`` object for the document being built (see ``Ctx.share_with``)."""
+    """The ``shared`` object for the document being built (see ``Ctx.share_with``).
+
+    Its shape: docs/mixmax-api.md §3.9.
+    """
     rng = ctx.rng
     users = [
         {"userId": user.user_id, "accepted": True, "role": pick(rng, ("read-only", "read-write"))}

@@ -2,7 +2,7 @@
 
 Everything here is deterministic given a ``random.Random``; nothing reads the wall clock.
 
-Id shapes (catalog §3.8):
+Id shapes (docs/mixmax-api.md §3.8):
 
 * **ObjectId**: 24 lowercase hex characters = 4-byte big-endian creation second, 5-byte
   "process" value, 3-byte counter. Lexicographic order of fixed-width lowercase hex equals

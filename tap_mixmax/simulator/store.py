@@ -1,4 +1,6 @@
-"""The simulator's in-memory document store and the cursor-paging algorithm (pagination.md §6C).
+"""The simulator's in-memory document store and the cursor-paging algorithm.
+
+The algorithm is the one docs/pagination.md §6C describes.
 
 Each document lives in one ``Entry`` that caches its serialized JSON, so a 300-row page is a
 join of cached byte strings rather than 300 ``json.dumps`` calls. Per (collection, reader,

@@ -3,7 +3,7 @@
 Routes (``endpoints``), the store's keys and sort orders, the seed generator and the tests'
 stream-to-collection map all read this table; nothing else lists collections.
 
-Sort-key choices (catalog §3.2, documented in docs/simulator.md):
+Sort-key choices (docs/mixmax-api.md §3.2, documented in docs/simulator.md):
 
 * ObjectId-keyed collections page on ``_id``: the library default, and an ObjectId embeds
   its creation second, so ``_id`` order is creation order.
@@ -32,7 +32,9 @@ IdShape = Literal["objectid", "meteor", "reused"]
 
 DEFAULT_LIMIT = 50  # the library's default page size
 MAX_LIMIT = 300  # the library's ceiling
-MEETINGS_FEATURE = "mixmaxApi"  # workspace feature the meeting endpoints need (catalog §2.7-2.8)
+MEETINGS_FEATURE = (
+    "mixmaxApi"  # workspace feature the meeting endpoints need (docs/mixmax-api.md §2.7-2.8)
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,9 @@ TOPOLOGY: tuple[Collection, ...] = (
         feature=MEETINGS_FEATURE,
     ),
 )
+
+# Streams the tap makes from another part of a collection's responses: stream -> collection.
+DERIVED_STREAMS: dict[str, str] = {"live_feed_stats": "livefeed"}
 
 BY_KEY: dict[str, Collection] = {c.key: c for c in TOPOLOGY}
 BY_STREAM: dict[str, Collection] = {c.stream: c for c in TOPOLOGY}

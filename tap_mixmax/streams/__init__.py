@@ -28,6 +28,7 @@ from tap_mixmax.streams.meetings import (
 from tap_mixmax.streams.messages import (
     EventsStream,
     LiveFeedEventsStream,
+    LiveFeedStatsStream,
     LiveFeedStream,
     MessagesStream,
 )
@@ -62,6 +63,7 @@ STREAM_TYPES: list[type[MixmaxStream]] = [
     MessagesStream,
     LiveFeedStream,
     LiveFeedEventsStream,
+    LiveFeedStatsStream,
     EventsStream,
     SnippetsStream,
     SnippetTagsStream,

@@ -13,6 +13,7 @@ class CurrentUserStream(SingletonStream):
 
     name = "current_user"
     path = "/users/me"
+    token_check = True
 
 
 class UserPreferencesStream(SingletonStream):

@@ -162,6 +162,13 @@ class Catalog:
                 return dict(entry.get("metadata", {}))
         return {}
 
+    def mirrored_by_default(self) -> list[str]:
+        """Streams selected by default whose rows mirror a simulator collection: the derived
+        ``live_feed_stats`` (a run-time snapshot of counters) has none to compare."""
+        from tap_mixmax.simulator.topology import DERIVED_STREAMS  # noqa: PLC0415
+
+        return [name for name in self.selected_by_default() if name not in DERIVED_STREAMS]
+
     def selected_by_default(self) -> list[str]:
         out = []
         for name in self.streams:
@@ -222,6 +229,15 @@ def tap_config(sim: Any, **extra: Any) -> dict[str, Any]:
     }
     config.update(extra)
     return config
+
+
+@pytest.fixture(scope="session")
+def offline_catalog(tap_bin: Path) -> Catalog:
+    """The tap's catalog, discovered without any server (discovery sends no request)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_MIXMAX_")}
+    env.update(TAP_MIXMAX_API_TOKEN="discovery-only", TAP_MIXMAX_API_URL="http://127.0.0.1:9/v1")
+    out = run_checked([str(tap_bin), "--config", "ENV", "--discover"], env=env).stdout
+    return Catalog(json.loads(out))
 
 
 @pytest.fixture
@@ -372,6 +388,18 @@ class Postgres:
     user: str
     password: str
     database: str
+
+    def loader_settings(self, schema: str) -> dict[str, str]:
+        """Meltano overrides that point target-postgres at this database and ``schema``."""
+        return {
+            "TARGET_POSTGRES_HOST": self.host,
+            "TARGET_POSTGRES_PORT": str(self.port),
+            "TARGET_POSTGRES_USER": self.user,
+            "TARGET_POSTGRES_PASSWORD": self.password,
+            "TARGET_POSTGRES_DATABASE": self.database,
+            "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
+            "TARGET_POSTGRES_ADD_RECORD_METADATA": "true",
+        }
 
     def psql(self, sql: str) -> str:
         env = dict(os.environ, PGPASSWORD=self.password)

@@ -17,6 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -120,10 +121,89 @@ def key_problems(stream: str, landed: list[Key], expected: Iterable[Key]) -> lis
     return problems
 
 
+def types_of(schema: dict[str, Any]) -> list[str]:
+    kind = schema.get("type", [])
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def epoch_ms(value: Any) -> int | Any:
+    """A time as UTC epoch milliseconds, from ms or s numbers or ISO / SQL timestamp text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return round(value if abs(value) > 1e11 else value * 1000)
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T", 1))
+        except ValueError:
+            return value
+    else:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1000)
+
+
+def json_value(value: Any) -> Any:
+    """Nested values arrive as JSON text from some targets (DuckDB) and parsed from others."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def fits(value: Any, schema: dict[str, Any]) -> bool:
+    kinds = set(types_of(schema))
+    return (
+        (isinstance(value, dict) and "object" in kinds)
+        or (isinstance(value, list) and "array" in kinds)
+        or (isinstance(value, str) and "string" in kinds)
+        or (isinstance(value, bool) and "boolean" in kinds)
+        or (isinstance(value, int | float) and bool(kinds & {"integer", "number"}))
+    )
+
+
+def normal(value: Any, schema: dict[str, Any]) -> Any:
+    """One form for a warehouse value and the simulator's, so that equal data compares equal.
+
+    Times become epoch milliseconds (Mixmax sends ms, s or ISO; the tap RFC 3339; targets
+    their own timestamp text), nested JSON is parsed and normalised by its sub-schema,
+    numbers compare as floats, and nulls inside objects are dropped (a missing key and a
+    null are the same to a reader).
+    """
+    if value is None:
+        return None
+    if "anyOf" in schema:
+        value = json_value(value)
+        chosen = next((alt for alt in schema["anyOf"] if fits(value, alt)), {})
+        return normal(value, chosen)
+    kinds = types_of(schema)
+    if schema.get("format") == "date-time":
+        return epoch_ms(value)
+    if "object" in kinds or "array" in kinds:
+        value = json_value(value)
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        return {k: normal(v, props.get(k, {})) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [normal(v, schema.get("items", {})) for v in value]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return float(value)
+
+
 def compare(
     sim: Any, catalog: Catalog, tables: dict[str, Table], streams: list[str]
 ) -> tuple[list[str], list[tuple[str, Key, str, Any, Any]]]:
-    """(key problems, string-field mismatches (stream, key, field, warehouse, simulator))."""
+    """(key problems, field mismatches (stream, key, field, warehouse, simulator)).
+
+    Every property of the stream's schema that the simulator's row holds is compared, after
+    ``normal``; properties the simulator leaves out are not (the tap adds parent ids).
+    """
     problems: list[str] = []
     mismatches: list[tuple[str, Key, str, Any, Any]] = []
     for stream in streams:
@@ -136,17 +216,19 @@ def compare(
             continue
         problems.extend(key_problems(stream, table.keys(keys), expected))
         rows = table.by_key(keys)
-        fields = string_fields(catalog.schema(stream))
+        properties = catalog.schema(stream).get("properties", {})
         for key, sim_row in expected.items():
             row = rows.get(key)
             if row is None:
                 continue
-            for name in fields:
-                column = table.column(name)
-                if column is None or not isinstance(sim_row.get(name), str):
+            for name, prop in properties.items():
+                if name not in sim_row:
                     continue
-                if row[column] != sim_row[name]:
-                    mismatches.append((stream, key, name, row[column], sim_row[name]))
+                column = table.column(name)
+                landed = normal(row[column], prop) if column is not None else None
+                want = normal(sim_row[name], prop)
+                if landed != want:
+                    mismatches.append((stream, key, name, landed, want))
     return problems, mismatches
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 
-from .conftest import Catalog, MeltanoProject, plugin_venv, read_duckdb
+from .conftest import ROOT, Catalog, MeltanoProject, plugin_venv, read_duckdb, run_checked
 from .scenario import (
     child_streams_of,
     children_of,
@@ -30,7 +31,15 @@ def walked_whole_every_run() -> set[str]:
 
 
 SCHEMA = "mixmax"
-LOOKBACK_SETTINGS = {"skew_lookback_seconds", "lookback_days"}
+DUCKDB_QUERY = re.compile(
+    r"<!-- duckdb-query:start -->\s*```bash\n(.*?)\n```\s*<!-- duckdb-query:end -->", re.S
+)
+
+
+def documented_query() -> str:
+    found = DUCKDB_QUERY.search((ROOT / "docs" / "meltano.md").read_text())
+    assert found, "docs/meltano.md has no duckdb-query block between its markers"
+    return found.group(1)
 
 
 @pytest.mark.e2e
@@ -43,11 +52,12 @@ def test_meltano_run_into_duckdb_twice(
     tap_about: dict[str, Any],
 ) -> None:
     plugin_venv("loaders", "target-duckdb")
-    # Look-back windows re-read a few older objects on purpose; switched off here so that
-    # "run 2 reads only the new objects" can be checked exactly.
-    for name in sorted(LOOKBACK_SETTINGS & set(tap_about["settings"]["properties"])):
-        meltano_project.overrides[f"TAP_MIXMAX_{name.upper()}"] = "0"
-    db = meltano_project.root / "e2e.duckdb"
+    # The skew look-back re-reads a few older objects on purpose; off here (as by default)
+    # so that "run 2 reads only the new objects" can be checked exactly.
+    assert "skew_lookback_seconds" in tap_about["settings"]["properties"]
+    meltano_project.overrides["TAP_MIXMAX_SKEW_LOOKBACK_SECONDS"] = "0"
+    # Where the dev environment writes it, so docs/meltano.md's query line can read it.
+    db = meltano_project.root / ".meltano" / "dev.duckdb"
     meltano_project.overrides.update(
         {
             "TARGET_DUCKDB_FILEPATH": str(db),
@@ -61,7 +71,7 @@ def test_meltano_run_into_duckdb_twice(
     )
     # With refresh on, collections whose objects change are read whole on every run.
     meltano_project.overrides["TAP_MIXMAX_FULL_REFRESH_INTERVAL_HOURS"] = "0"
-    streams = catalog.selected_by_default()
+    streams = catalog.mirrored_by_default()
 
     # Run 1: everything.
     meltano_project("run", "tap-mixmax", "target-duckdb")
@@ -72,6 +82,10 @@ def test_meltano_run_into_duckdb_twice(
     assert not mismatches, f"after run 1, values differ from the simulator: {mismatches[:5]}"
     cursors = cursor_streams(state1)
     assert cursors, f"run 1 stored no `previous` cursor in Meltano's state: {state1}"
+    # docs/meltano.md's way to look inside, run as written from the project's folder.
+    query = documented_query()
+    printed = run_checked(["bash", "-c", query], cwd=meltano_project.root).stdout.strip()
+    assert printed == f"[({len(tables1['sequences'].rows)},)]", printed
 
     # Between the runs: new objects and edits.
     changes = mutate(simulator, catalog)

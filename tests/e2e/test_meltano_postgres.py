@@ -21,6 +21,28 @@ STATE_ID = "dev:tap-mixmax-to-target-postgres"
 SCHEMA = "mixmax"  # also spelled out in the SQL below
 TIMESTAMP_TYPES = {"timestamp without time zone", "timestamp with time zone"}
 JSON_TYPES = {"json", "jsonb"}
+# meltanolabs-target-postgres 0.8.1 gives a property declared "string or array of strings"
+# (integration_enhancements.category) a text column and stores a list there as PostgreSQL's
+# array text, `{a,b}`: lossy, since a comma inside a value cannot be told apart. Listed here
+# (docs/meltano.md says so too) and matched exactly, so a change in the loader or the
+# schema shows up as a failure.
+LOADER_LOSSY = {("integration_enhancements", "category")}
+
+
+def loader_lossy(mismatch: tuple[str, Any, str, Any, Any]) -> bool:
+    stream, _, name, landed, want = mismatch
+    return (
+        (stream, name) in LOADER_LOSSY
+        and isinstance(want, list)
+        and landed == "{" + ",".join(map(str, want)) + "}"
+    )
+
+
+def faithful(
+    mismatches: list[tuple[str, Any, str, Any, Any]],
+) -> list[tuple[str, Any, str, Any, Any]]:
+    """The mismatches the loader's known loss does not explain."""
+    return [m for m in mismatches if not loader_lossy(m)]
 
 
 def typing_problems(catalog: Catalog, tables: dict[str, Table], streams: list[str]) -> list[str]:
@@ -71,22 +93,18 @@ def test_meltano_run_into_postgres(
     plugin_venv("loaders", "target-postgres")
     meltano_project.overrides.update(
         {
-            "TARGET_POSTGRES_HOST": postgres.host,
-            "TARGET_POSTGRES_PORT": str(postgres.port),
-            "TARGET_POSTGRES_USER": postgres.user,
-            "TARGET_POSTGRES_PASSWORD": postgres.password,
-            "TARGET_POSTGRES_DATABASE": postgres.database,
-            "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": SCHEMA,
-            "TARGET_POSTGRES_ADD_RECORD_METADATA": "true",
+            **postgres.loader_settings(SCHEMA),
             "TAP_MIXMAX_REFRESH_CHANGED_OBJECTS": "false",
         }
     )
-    streams = catalog.selected_by_default()
+    streams = catalog.mirrored_by_default()
 
     def check(label: str, *, allow_stale: bool = False) -> dict[str, Table]:
         tables = read_postgres(postgres, SCHEMA)
         problems, mismatches = compare(simulator, catalog, tables, streams)
         assert not problems, f"after {label}:\n" + "\n".join(problems)
+        assert any(map(loader_lossy, mismatches)), "LOADER_LOSSY no longer happens: remove it"
+        mismatches = faithful(mismatches)
         if not allow_stale:
             assert not mismatches, f"after {label}, values differ: {mismatches[:5]}"
         deleted = soft_deleted(tables)
@@ -106,7 +124,7 @@ def test_meltano_run_into_postgres(
     meltano_project("run", "tap-mixmax", "target-postgres")
     tables2 = read_postgres(postgres, SCHEMA)
     _, mismatches = compare(simulator, catalog, tables2, streams)
-    stale = {(s, k, f) for s, k, f, _, _ in mismatches}
+    stale = {(s, k, f) for s, k, f, _, _ in faithful(mismatches)}
     edited = {(s, k, e.field) for s, edits in changes.edited.items() for k, e in edits.items()}
     assert stale == edited, (
         f"stale rows {sorted(stale)[:5]} are not the edited {sorted(edited)[:5]}"

@@ -55,7 +55,7 @@ def test_tap_piped_into_target_jsonl(
         f"target-jsonl exited {sink.returncode}:\n{target_log.read_text()[-4000:]}"
     )
 
-    selected = catalog.selected_by_default()
+    selected = catalog.mirrored_by_default()
     assert selected, "the catalog selects no stream by default"
     assert "contact_notes" not in selected
     assert "live_feed_events" not in selected
@@ -70,7 +70,9 @@ def test_tap_piped_into_target_jsonl(
         if len(rows) != len(expected):
             problems.append(f"{stream}: {len(rows)} rows landed, the simulator has {len(expected)}")
         problems.extend(key_problems(stream, [row_key(r, keys) for r in rows], expected))
-    unselected = {p.stem for p in out_dir.glob("*.jsonl")} - set(selected)
+    landed = {p.stem for p in out_dir.glob("*.jsonl")}
+    assert "live_feed_stats" in landed, "the run's live feed counters did not land"
+    unselected = landed - set(selected) - {"live_feed_stats"}
     if unselected:
         problems.append(f"streams not selected by default landed: {sorted(unselected)}")
     print("rows landed / simulator:", json.dumps(counts, indent=1))

@@ -9,13 +9,14 @@ Each failure says which file to change and how.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from .conftest import ROOT
+from .conftest import ROOT, Catalog
 
 MELTANO_YML = ROOT / "meltano.yml"
 HUB_YML = ROOT / "meltano-hub" / "extractors" / "tap-mixmax" / "mixmax.yml"
@@ -232,3 +233,30 @@ def test_hub_and_meltano_yml_agree() -> None:
         if hub.get(name) != local.get(name)
     ]
     assert not diffs, "\n".join(diffs)
+
+
+@pytest.mark.parametrize("path", [MELTANO_YML, HUB_YML], ids=["meltano.yml", "hub"])
+def test_select_rules_match_the_tap_defaults(path: Path, offline_catalog: Catalog) -> None:
+    plugin = meltano_extractor() if path == MELTANO_YML else load_yaml(HUB_YML)
+    unselected = set(offline_catalog.streams) - set(offline_catalog.selected_by_default())
+    expected = ["*.*", *(f"!{name}.*" for name in sorted(unselected))]
+    assert len(expected) == 3, f"the tap leaves {expected[1:]} unselected"
+    assert plugin.get("select") == expected, (
+        f"{path.name}: `select:` should be {expected} (the tap's defaults)"
+    )
+
+
+@pytest.mark.parametrize("path", [MELTANO_YML, HUB_YML], ids=["meltano.yml", "hub"])
+def test_simulator_command_runs_the_packaged_simulator(path: Path) -> None:
+    plugin = meltano_extractor() if path == MELTANO_YML else load_yaml(HUB_YML)
+    command = (plugin.get("commands") or {}).get("simulator") or {}
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert command.get("executable") in scripts, (
+        f"{path.name}: commands.simulator.executable must be a console script of the package"
+    )
+    assert scripts[command["executable"]] == "tap_mixmax.simulator.cli:main"
+    # The dev environment's api_url is where the command's simulator listens.
+    dev = next(e for e in load_yaml(MELTANO_YML)["environments"] if e["name"] == "dev")
+    dev_tap = next(p for p in dev["config"]["plugins"]["extractors"] if p["name"] == "tap-mixmax")
+    assert dev_tap["config"]["api_url"] == "http://127.0.0.1:8765/v1"
+    assert command.get("args") == "--host 127.0.0.1 --port 8765"

@@ -33,7 +33,8 @@ OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 METEOR_ID = re.compile(r"[23456789A-HJ-NP-Za-km-z]{17}")
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
-# Collections whose ``_id`` is a 17-character Meteor id (catalog §3.8); the rest are ObjectIds.
+# Collections whose ``_id`` is a 17-character Meteor id (docs/mixmax-api.md §3.8); the rest
+# are ObjectIds.
 METEOR_COLLECTIONS = {c.key for c in TOPOLOGY if c.id_shape == "meteor" and c.id_field == "_id"}
 
 # Native encoding of every time field, per collection (see the table in seed.py).

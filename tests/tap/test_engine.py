@@ -14,7 +14,7 @@ from tap_mixmax.simulator import Simulator
 from tap_mixmax.streams import STREAM_TYPES
 from tests.tap.conftest import TapRunner, discovered_catalog, select
 
-SINGLETONS = {"current_user", "user_preferences", "appointment_links"}
+SINGLETONS = {"current_user", "user_preferences", "appointment_links", "live_feed_stats"}
 WHOLE_READ = {"meeting_summaries"}  # a search endpoint: no `previous` to poll
 CHILDREN = {
     stream.name
@@ -35,7 +35,7 @@ def catalog_entries() -> dict[str, dict]:
 
 def test_discovery_declares_cursor_streams_incremental_with_their_creation_key():
     entries = catalog_entries()
-    assert len(entries) == 37
+    assert len(entries) == 38
     for name, entry in entries.items():
         root = next(m["metadata"] for m in entry["metadata"] if m["breadcrumb"] == [])
         if name in SINGLETONS | WHOLE_READ | CHILDREN:
@@ -112,18 +112,21 @@ def test_catalog_forcing_full_table_reads_the_collection_whole_every_run(tap: Ta
 def test_catalog_asking_an_unknown_replication_key_is_overridden_with_a_warning(
     tap: TapRunner, sim: Simulator
 ):
+    # A key that is no field at all is refused outright (tests/adversarial); one that is a
+    # field but not the creation key Mixmax pages by is overridden.
     catalog = select(["polls", "current_user"], {})
     for entry in catalog["streams"]:
-        entry["replication_key"] = "nope"
+        key = "userId" if entry["tap_stream_id"] == "polls" else None
+        entry["replication_key"] = key
         entry["replication_method"] = "INCREMENTAL"
         for item in entry["metadata"]:
             if item["breadcrumb"] == []:
-                item["metadata"]["replication-key"] = "nope"
+                item["metadata"]["replication-key"] = key
                 item["metadata"]["forced-replication-method"] = "INCREMENTAL"
     run = tap.run(catalog=catalog)
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
-    assert "polls: the catalog's replication key 'nope' is ignored" in run.stderr
+    assert "polls: the catalog's replication key 'userId' is ignored" in run.stderr
     assert "current_user: the catalog asks INCREMENTAL" in run.stderr
     assert run.bookmark("polls")["replication_key"] == "_id"
     expected = {doc["_id"] for doc in sim.visible("polls", sim.tokens["ada"])}

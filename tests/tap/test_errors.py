@@ -73,10 +73,10 @@ def test_retries_are_bounded(tap: TapRunner, sim: Simulator):
 
 def test_bad_settings_get_one_line_naming_the_fix(tap: TapRunner, sim: Simulator):
     run = tap.run(["sequences"], api_url="http://example.com/v1", page_size=1000)
-    assert run.returncode == 1
+    assert run.returncode == 2
     last_line = run.stderr.strip().splitlines()[-1]
     assert "plain http only for loopback" in last_line
-    assert "page_size must be between 1 and 300" in last_line
+    assert "page_size must be 300 or less" in last_line
     assert sim.count() == 0
 
 
@@ -108,4 +108,41 @@ def test_exhausted_retries_on_dropped_connections_end_with_one_line(tap: TapRunn
     run = tap.run(["sequences"], max_retries=2)
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
-    assert "Connection" in run.stderr.strip().splitlines()[-1]
+    assert "closed the connection" in run.stderr.strip().splitlines()[-1]
+
+
+def warnings_naming(run: Any, stream: str) -> list[str]:
+    return [line for line in run.stderr.splitlines() if "WARNING" in line and f"{stream}:" in line]
+
+
+def test_a_403_on_an_ordinary_stream_skips_it_with_one_warning(tap: TapRunner, sim: Simulator):
+    sim.faults.schedule("/rules", [403])
+    run = tap.run(["rules", "polls"])
+    assert run.returncode == 0, run.stderr
+    assert "rules" not in run.records
+    warned = warnings_naming(run, "rules")
+    assert len(warned) == 1, run.stderr
+    assert "needs a plan or a permission" in warned[0]
+    summary = next(line for line in run.stderr.splitlines() if "summary: rules" in line)
+    assert "skipped:" in summary
+    assert len(run.ids("polls")) == len(sim.visible("polls", sim.tokens["ada"]))
+    assert "Traceback" not in run.stderr
+
+
+def test_a_403_on_the_current_user_stops_the_run(tap: TapRunner, sim: Simulator):
+    sim.faults.schedule("/users/me", [403])
+    run = tap.run(["current_user", "polls"])
+    assert run.returncode == 1
+    assert "polls" not in run.records
+    assert "HTTP 403" in run.stderr.strip().splitlines()[-1]
+
+
+def test_a_retired_endpoint_answering_410_is_skipped(tap: TapRunner, sim: Simulator):
+    sim.retire("/contacts", 410)
+    run = tap.run(["contacts", "contact_groups", "current_user"])
+    assert run.returncode == 0, run.stderr
+    assert "contacts" not in run.records
+    assert run.ids("contact_groups")
+    warned = warnings_naming(run, "contacts")
+    assert len(warned) == 1, run.stderr
+    assert "410 Gone" in warned[0]

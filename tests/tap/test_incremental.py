@@ -1,7 +1,8 @@
-"""The nine scenarios of mixmax-pagination.md §6(C), run through the real tap CLI."""
+"""The nine scenarios of docs/pagination.md §6(C), run through the real tap CLI."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tap_mixmax.cursors import decode_cursor
@@ -154,17 +155,17 @@ def test_a_run_where_nothing_changed_costs_one_request_per_collection(
     second = tap.run(state=first.state, **POLL_ONLY)
     assert second.returncode == 0, second.stderr
     # meeting_summaries is a search endpoint without `previous` (the simulator serves it
-    # search()'s envelope, which has none): it is read whole, and its transcripts with it.
+    # search()'s envelope, which has none): it is read whole, one page here; transcripts
+    # do not change, and no summary is new, so none is read.
     polled = [
         s
         for s, b in first.state["bookmarks"].items()
         if "previous" in b and s != "meeting_summaries"
     ]
-    singletons = ["current_user", "user_preferences", "appointment_links"]
-    summaries = len(sim.visible("meetings/summaries", sim.tokens["ada"]))
-    expected = len(polled) + len(singletons) + 1 + summaries
+    singletons = ["current_user", "user_preferences", "appointment_links", "live_feed_stats"]
+    expected = len(polled) + len(singletons) + 1
     assert sim.count() == expected
-    assert set(second.records) == {*singletons, "meeting_summaries", "meeting_transcripts"}
+    assert set(second.records) == {*singletons, "meeting_summaries"}
 
 
 def test_a_refused_bookmark_cursor_falls_back_to_a_full_read(tap: TapRunner, sim: Simulator):
@@ -194,5 +195,49 @@ def test_a_per_stream_interval_refreshes_one_stream_and_its_children_every_run(
 
 def test_a_per_stream_interval_for_an_unknown_stream_is_refused(tap: TapRunner, sim: Simulator):
     run = tap.run(["sequences"], full_refresh_interval_hours_by_stream={"sequencez": 0})
-    assert run.returncode == 1
-    assert "unknown stream 'sequencez'" in run.stderr.strip().splitlines()[-1]
+    assert run.returncode == 2
+    assert "names 'sequencez', which is not a stream" in run.stderr.strip().splitlines()[-1]
+
+
+def test_append_only_collections_are_refreshed_weekly_not_daily(tap: TapRunner, sim: Simulator):
+    first = tap.run(["events"])
+    state = first.state
+    stamp = "last_full_sync_at"
+    # As if the last complete read of events was two days ago: a poll, not a refresh.
+    now = datetime.now(UTC)
+    two_days = (now - timedelta(days=2)).isoformat()
+    state["bookmarks"]["events"][stamp] = two_days
+    polled = tap.run(["events"], state=state)
+    assert polled.returncode == 0, polled.stderr
+    assert polled.ids("events") == []
+    eight_days = (now - timedelta(days=8)).isoformat()
+    state["bookmarks"]["events"][stamp] = eight_days
+    refreshed = tap.run(["events"], state=state)
+    assert sorted(refreshed.ids("events")) == sorted(first.ids("events"))
+    off = tap.run(["events"], state=state, refresh_changed_objects=False)
+    assert off.ids("events") == []
+    daily = tap.run(["events"], state=state, full_refresh_interval_hours_by_stream={"events": 24})
+    assert sorted(daily.ids("events")) == sorted(first.ids("events"))
+
+
+def test_transcripts_are_read_for_new_summaries_and_all_of_them_at_a_refresh(
+    tap: TapRunner, sim: Simulator
+):
+    streams = ["meeting_summaries", "meeting_transcripts"]
+    on = {"emit_activate_version_messages": True}
+    first = tap.run(streams, **on)
+    summaries = first.ids("meeting_summaries")
+    assert sorted(first.ids("meeting_transcripts", "summaryId")) == sorted(summaries)
+    new = sim.insert("meetings/summaries")["_id"]
+    sim.insert("meetings/transcripts", parent_id=new)
+    sim.clear_log()
+    second = tap.run(streams, state=first.state, **on)
+    assert second.returncode == 0, second.stderr
+    assert second.ids("meeting_transcripts", "summaryId") == [new]
+    assert sim.count("/meetings/transcripts/") == 1
+    activated = {m["stream"] for m in second.messages if m["type"] == "ACTIVATE_VERSION"}
+    assert activated == {"meeting_summaries"}  # not every transcript was re-sent
+    refresh = tap.run(streams, state=second.state, full_refresh_interval_hours=0, **on)
+    assert sorted(refresh.ids("meeting_transcripts", "summaryId")) == sorted([*summaries, new])
+    activated = {m["stream"] for m in refresh.messages if m["type"] == "ACTIVATE_VERSION"}
+    assert activated == {"meeting_summaries", "meeting_transcripts"}

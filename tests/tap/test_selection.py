@@ -43,8 +43,8 @@ def test_expansions_are_passed_on(tap: TapRunner, sim: Simulator):
 
 def test_unknown_expansion_is_refused_before_any_request(tap: TapRunner, sim: Simulator):
     run = tap.run(["sequences"], expand={"sequences": ["everything"]})
-    assert run.returncode == 1
-    assert "expand.sequences has unknown values ['everything']" in run.stderr
+    assert run.returncode == 2
+    assert "expand.sequences.0 must be one of ['stages'], not 'everything'" in run.stderr
     assert sim.count() == 0
 
 

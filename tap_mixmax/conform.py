@@ -1,0 +1,245 @@
+"""Bring a record to its schema in place, with a plan compiled once per stream.
+
+What the SDK's type conformance (``TypeConformanceLevel.RECURSIVE``) and
+``timestamps.normalize`` did to every record, for the schemas this tap declares, done in
+one walk that visits only the fields where something can change:
+
+* time fields (``format: date-time``) become RFC 3339 strings (``timestamps.to_rfc3339``);
+  a value that is not a time becomes ``null``, is counted, and is warned about once per
+  stream and field;
+* properties a schema does not declare are dropped (the SDK did so wherever an object
+  has ``properties`` and no ``additionalProperties``), with one warning per field;
+* a value of a boolean-only field that is not a boolean becomes ``value != 0``, as the
+  SDK did (``null`` stays ``null``, and a float stays as it is, as it did there).
+
+The SDK also turned non-finite floats into ``null``; the msgspec message writer this tap
+uses encodes them as ``null`` itself, so they need no walk. Nothing else the SDK's
+conformance does (datetimes, bytes, Decimals) can come out of a JSON response.
+
+Building a new dict for every nested object of every record, and asking of every
+property of every record what type its schema is, cost a third of the tap's CPU.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from math import isfinite
+from typing import Any
+
+from tap_mixmax.timestamps import (
+    FAST_MILLISECONDS_END,
+    SECONDS_CEILING,
+    epoch_milliseconds_text,
+    to_rfc3339,
+)
+
+JSON = Any
+
+# Counts of unparseable time values (per stream and field) at which the total is logged.
+_COUNTS_TO_REPORT = frozenset(10**power for power in range(1, 10))
+
+# What a plan does to one field.
+TIME, BOOLEAN, OBJECT, ARRAY, CHOICE = range(5)
+
+
+@dataclass(frozen=True)
+class ObjectPlan:
+    """The work for one object: which keys it may have, and which fields need a look."""
+
+    path: str  # dotted path from the record root, for warnings ("" at the root)
+    known: frozenset[str] | None  # None: undeclared keys are kept
+    fields: tuple[tuple[str, int, Any], ...]  # (key, kind, detail)
+
+
+def _types(schema: dict[str, Any]) -> list[str]:
+    kind = schema.get("type", [])
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def _is_boolean_only(schema: dict[str, Any]) -> bool:
+    # The SDK's test: a "type" of boolean, or of boolean and null, and nothing else.
+    return "type" in schema and set(_types(schema)) in ({"boolean"}, {"boolean", "null"})
+
+
+def _child_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def compile_object(
+    schema: dict[str, Any], path: str = "", *, times: bool = True, conform: bool = True
+) -> ObjectPlan | None:
+    """The plan for objects of ``schema``, or ``None`` when nothing in them can change."""
+    properties: dict[str, Any] = schema.get("properties") or {}
+    known = None
+    if conform and "object" in _types(schema) and not schema.get("additionalProperties"):
+        known = frozenset(properties)
+    fields = []
+    for key, subschema in properties.items():
+        action = _compile_value(subschema, _child_path(path, key), times=times, conform=conform)
+        if action is not None:
+            fields.append((key, *action))
+    if known is None and not fields:
+        return None
+    return ObjectPlan(path, known, tuple(fields))
+
+
+def _compile_value(
+    schema: dict[str, Any], path: str, *, times: bool, conform: bool
+) -> tuple[int, Any] | None:
+    if times and schema.get("format") == "date-time":
+        return TIME, path
+    if conform and _is_boolean_only(schema):
+        return BOOLEAN, path
+    if "properties" in schema:
+        # timestamps.normalize descends into any dict with properties; the SDK only into
+        # those whose type says object.
+        plan = compile_object(
+            schema, path, times=times, conform=conform and "object" in _types(schema)
+        )
+        return None if plan is None else (OBJECT, plan)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        uniform = "array" in _types(schema) and "prefixItems" not in schema
+        action = _compile_value(items, f"{path}[]", times=times, conform=conform and uniform)
+        return None if action is None else (ARRAY, action)
+    options = schema.get("anyOf")
+    if times and isinstance(options, list):
+        # The SDK leaves anyOf values as they are; normalize picks the first option that
+        # is a container of the value's kind.
+        choices = []
+        for option in options:
+            action = _compile_value(option, path, times=True, conform=False)
+            kinds = _types(option)
+            if action is not None and ("object" in kinds or "array" in kinds):
+                choices.append((dict if "object" in kinds else list, action))
+        if choices:
+            return CHOICE, tuple(choices)
+    return None
+
+
+class RecordConformer:
+    """Applies one stream's compiled plans to its records, and remembers what it dropped."""
+
+    def __init__(
+        self,
+        stream: str,
+        schema: dict[str, Any],
+        logger: logging.Logger,
+        catalog_schema: dict[str, Any] | None = None,
+    ) -> None:
+        self.stream = stream
+        self.logger = logger
+        if catalog_schema is None or catalog_schema == schema:
+            plans = [compile_object(schema)]
+        else:
+            # The SDK conformed to the catalog's schema; times follow the declared one.
+            plans = [
+                compile_object(schema, conform=False),
+                compile_object(catalog_schema, times=False),
+            ]
+        self.plans = [plan for plan in plans if plan is not None]
+        # Values of each time field that were not times and were written as null.
+        self.unparsed: Counter[str] = Counter()
+        self._dropped: set[str] = set()
+
+    def __call__(self, record: dict[str, Any]) -> dict[str, Any]:
+        for plan in self.plans:
+            self._object(plan, record)
+        return record
+
+    def _object(self, plan: ObjectPlan, value: dict[str, Any]) -> None:
+        known = plan.known
+        if known is not None and not known.issuperset(value):
+            self._drop(plan, value)
+        for key, kind, detail in plan.fields:
+            item = value.get(key)
+            # The two commonest cases first, without a call: this runs for every field.
+            if item is None or (kind == BOOLEAN and item.__class__ is bool):
+                continue
+            if kind == TIME:
+                value[key] = self._time(detail, item)
+            elif kind == OBJECT:
+                if isinstance(item, dict):
+                    self._object(detail, item)
+            else:
+                value[key] = self._value(kind, detail, item)
+
+    def _value(self, kind: int, detail: Any, item: JSON) -> JSON:  # noqa: ANN401
+        if kind == TIME:
+            return self._time(detail, item)
+        if kind == BOOLEAN:
+            if item.__class__ is bool:
+                return item
+            if isinstance(item, float):  # the SDK checked floats before booleans
+                return item if isfinite(item) else None
+            return item != 0
+        if kind == OBJECT:
+            if isinstance(item, dict):
+                self._object(detail, item)
+            return item
+        if kind == ARRAY:
+            if isinstance(item, list):
+                inner_kind, inner = detail
+                self._array(inner_kind, inner, item)
+            return item
+        for container, (choice_kind, choice) in detail:  # CHOICE
+            if isinstance(item, container):
+                return self._value(choice_kind, choice, item)
+        return item
+
+    def _array(self, kind: int, detail: Any, items: list[Any]) -> None:  # noqa: ANN401
+        if kind == OBJECT:
+            for element in items:
+                if isinstance(element, dict):
+                    self._object(detail, element)
+        else:
+            items[:] = [
+                element if element is None else self._value(kind, detail, element)
+                for element in items
+            ]
+
+    def _time(self, path: str, value: JSON) -> str | None:
+        if value.__class__ is int and SECONDS_CEILING <= value < FAST_MILLISECONDS_END:
+            return epoch_milliseconds_text(value)  # the common case, one call shorter
+        text = to_rfc3339(value)
+        if text is None and not (isinstance(value, str) and not value.strip()):
+            self.unparsed[path] += 1
+            count = self.unparsed[path]
+            if count == 1:
+                self.logger.warning(
+                    "%s: field '%s' holds %.60r, which is not a time; writing null "
+                    "(such values are counted, not logged one by one)",
+                    self.stream,
+                    path,
+                    value,
+                )
+            elif count in _COUNTS_TO_REPORT:
+                self.logger.info(
+                    "%s: %d values of field '%s' were not times and were written as null",
+                    self.stream,
+                    count,
+                    path,
+                )
+        return text
+
+    def _drop(self, plan: ObjectPlan, value: dict[str, Any]) -> None:
+        assert plan.known is not None
+        for key in [key for key in value if key not in plan.known]:
+            del value[key]
+            path = _child_path(plan.path, key)
+            if path not in self._dropped:
+                self._dropped.add(path)
+                self.logger.warning(
+                    "%s: property '%s' is not in the stream's schema; leaving it out",
+                    self.stream,
+                    path,
+                )
+
+    def summary(self) -> list[str]:
+        """One line per time field that held values that are not times."""
+        return [
+            f"{self.stream}: {count} value(s) of '{path}' were not times and were written as null"
+            for path, count in sorted(self.unparsed.items())
+        ]

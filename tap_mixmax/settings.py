@@ -1,0 +1,385 @@
+"""The tap's settings: their schema, and the one function that checks what it cannot say.
+
+Ranges, formats and allowed values live in the schema, so ``--about``, ``meltano.yml``,
+the Hub file and the README advertise them. The SDK validates config without a format
+checker, and its messages quote the offending value (a token given as a list would be
+printed), so :func:`check_settings` runs the schema itself with a format checker, words
+every problem without quoting secrets, and adds the rules that span several settings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from jsonschema import Draft7Validator, FormatChecker, ValidationError
+from singer_sdk import typing as th
+
+from tap_mixmax import __version__
+from tap_mixmax.cursor_stream import CursorStream
+from tap_mixmax.streams import STREAM_TYPES
+from tap_mixmax.transport import is_loopback
+
+EXPANSIONS: dict[str, tuple[str, ...]] = {
+    str(getattr(stream_type, "name")): getattr(stream_type, "expansions")  # noqa: B009
+    for stream_type in STREAM_TYPES
+    if getattr(stream_type, "expansions", ())
+}
+
+ALL_STREAMS = frozenset(str(getattr(stream_type, "name")) for stream_type in STREAM_TYPES)  # noqa: B009
+# Only a collection the tap reads on its own keeps a full-refresh schedule; a child
+# collection is re-read with its parent.
+REFRESHABLE_STREAMS: tuple[str, ...] = tuple(
+    str(getattr(stream_type, "name"))  # noqa: B009
+    for stream_type in STREAM_TYPES
+    if issubclass(stream_type, CursorStream) and stream_type.parent_stream_type is None
+)
+
+DEFAULT_API_URL = "https://api.mixmax.com/v1"
+MAX_PAGE_SIZE = 300
+# Mixmax's rate window is 60 s: a shorter limit would stop every run at its first window.
+RATE_WINDOW_SECONDS = 60
+
+# Settings the SDK would act on but the tap does not advertise: refused, with the reason.
+REFUSED_SETTINGS = {
+    "batch_config": "tap-mixmax writes RECORD messages only and does not support BATCH; "
+    "remove batch_config",
+}
+
+SECRET_SETTINGS = frozenset({"api_token"})
+
+
+class SettingsError(ValueError):
+    """Settings that cannot work; the message names each problem and its fix."""
+
+
+CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
+    th.Property(
+        "api_token",
+        th.StringType,
+        required=True,
+        secret=True,
+        title="API token",
+        description="Mixmax API token (Settings > Integrations > API). Sent as the "
+        "X-API-Token header and never logged; surrounding whitespace is ignored.",
+    ),
+    th.Property(
+        "api_url",
+        th.StringType,
+        default=DEFAULT_API_URL,
+        title="API URL",
+        description="Base URL of the Mixmax API. Plain http is accepted only for "
+        "loopback hosts, such as the bundled simulator.",
+    ),
+    th.Property(
+        "start_date",
+        th.DateTimeType,
+        title="Start date",
+        description="Skip objects created before this moment (RFC 3339, e.g. "
+        "2024-01-01T00:00:00Z); older pages are not fetched. Applies to full walks of "
+        "cursor collections.",
+    ),
+    th.Property(
+        "page_size",
+        th.IntegerType(minimum=1, maximum=MAX_PAGE_SIZE),
+        default=MAX_PAGE_SIZE,
+        title="Page size",
+        description="Objects asked for per request (1-300; Mixmax caps some endpoints "
+        "lower and the tap follows the API's flags, not the page length).",
+    ),
+    th.Property(
+        "refresh_changed_objects",
+        th.BooleanType,
+        default=True,
+        title="Refresh changed objects",
+        description="Re-read collections whose objects change after creation, and the "
+        "child rows of all their parents, on the schedule of full_refresh_interval_hours. "
+        "When false, runs after the first read only new objects and the children of new "
+        "parents (one request per stream when nothing is new); edits, deletions and rows "
+        "added under older parents are never seen.",
+    ),
+    th.Property(
+        "full_refresh_interval_hours",
+        th.IntegerType(minimum=0),
+        default=24,
+        title="Full refresh interval (hours)",
+        description="With refresh_changed_objects, a collection whose last complete read "
+        "is older than this is read whole again; 0 re-reads on every run.",
+    ),
+    th.Property(
+        "full_refresh_interval_hours_by_stream",
+        th.ObjectType(additional_properties=th.IntegerType(minimum=0)),
+        default={},
+        title="Full refresh interval per stream (hours)",
+        description="Overrides full_refresh_interval_hours for the top-level collections "
+        'named, e.g. {"sequences": 0} re-reads sequences and all their recipients on every '
+        "run while other collections keep the daily refresh. Child streams (such as "
+        "sequence_recipients) are re-read with their parent and cannot be named. The "
+        "append-only events and unsubscribes are refreshed every 168 hours unless named here.",
+    ),
+    th.Property(
+        "skew_lookback_seconds",
+        th.IntegerType(minimum=0, maximum=86_400),
+        default=0,
+        title="Skew lookback (seconds)",
+        description="When polling for new objects, start this many seconds before the "
+        "bookmark, to catch objects whose ids sort just below it because of clock skew "
+        "between Mixmax's servers. Re-reads the objects of those seconds; 0 turns it off.",
+    ),
+    th.Property(
+        "expand",
+        th.ObjectType(
+            *(
+                th.Property(
+                    stream,
+                    th.ArrayType(th.StringType(allowed_values=list(values))),
+                    description=f"Expansions for {stream}: {', '.join(values)}.",
+                )
+                for stream, values in EXPANSIONS.items()
+            ),
+            additional_properties=False,
+        ),
+        default={},
+        title="Expansions",
+        description='Expansions to ask for, per stream, e.g. {"sequences": ["stages"], '
+        '"contact_groups": ["count"]}.',
+    ),
+    th.Property(
+        "live_feed_search",
+        th.StringType,
+        title="Live feed search",
+        description="A Mixmax live feed search scoping live_feed and live_feed_stats, "
+        "e.g. 'from:everyone' for the team feed or 'from:me sent:01/01/2026-06/30/2026'. "
+        "Unset: Mixmax's default feed, the user's own sent messages.",
+    ),
+    th.Property(
+        "emit_activate_version_messages",
+        th.BooleanType,
+        default=False,
+        title="Propagate deletions (ACTIVATE_VERSION)",
+        description="After each complete read of a whole collection (first run, refresh, "
+        "--full-refresh, and every run of singletons and search endpoints), send "
+        "ACTIVATE_VERSION so the target deletes, or marks deleted, rows that Mixmax no "
+        "longer returns. Never sent after a poll, an error, or a read cut by start_date.",
+    ),
+    th.Property(
+        "include_recipient_variables",
+        th.BooleanType,
+        default=True,
+        title="Include recipient variables",
+        description="Ask /sequences/:id/recipients for each recipient's variables.",
+    ),
+    th.Property(
+        "request_timeout",
+        th.IntegerType(minimum=1, maximum=3600),
+        default=60,
+        title="Request timeout (seconds)",
+        description="Seconds one response may take, body included, before it is retried.",
+    ),
+    th.Property(
+        "max_retries",
+        th.IntegerType(minimum=0, maximum=20),
+        default=5,
+        title="Retries",
+        description="Retries of a request that failed with a 5xx, a timeout or a dropped "
+        "connection, with exponential backoff (at most 60 s a wait). 429s are waited out "
+        "separately.",
+    ),
+    th.Property(
+        "max_rate_limit_wait_seconds",
+        th.IntegerType(minimum=RATE_WINDOW_SECONDS, maximum=86_400),
+        default=300,
+        title="Longest rate-limit wait (seconds)",
+        description="A Retry-After or rate-limit reset asking for a longer wait than this "
+        "stops the run with one line, its state intact, instead of sleeping (Mixmax's "
+        "window is 60 s).",
+    ),
+    th.Property(
+        "progress_interval_seconds",
+        th.IntegerType(minimum=0),
+        default=30,
+        title="Progress interval (seconds)",
+        description="How often to log records, requests and rate-budget use, also while "
+        "waiting for the rate window.",
+    ),
+    th.Property(
+        "user_agent",
+        th.StringType,
+        default=f"tap-mixmax/{__version__}",
+        title="User agent",
+        description="User-Agent header sent with every request.",
+    ),
+).to_dict()
+
+
+# The names the per-stream schedule accepts, advertised without a row per stream.
+CONFIG_SCHEMA["properties"]["full_refresh_interval_hours_by_stream"]["propertyNames"] = {
+    "enum": list(REFRESHABLE_STREAMS)
+}
+
+
+def check_settings(
+    config: dict[str, Any],
+    schema: Mapping[str, Any],
+    logger: logging.Logger,
+) -> None:
+    """Normalise ``config`` in place and refuse settings that cannot work.
+
+    ``schema`` is the full config schema, SDK built-ins included. Raises
+    :class:`SettingsError` naming every problem; warns about unknown names.
+    """
+    _strip_token(config)
+    _default_nulls(config, schema)
+    problems = [_describe(error) for error in _schema_errors(config, schema)]
+    problems += _cross_field_problems(config)
+    problems = list(dict.fromkeys(problems))  # a format both checks catch is said once
+    for name in sorted(set(config) - set(schema.get("properties", {}))):
+        if name in REFUSED_SETTINGS:
+            problems.append(REFUSED_SETTINGS[name])
+        else:
+            logger.warning("%s", unknown_setting_line(name, schema["properties"]))
+    if problems:
+        raise SettingsError("invalid settings: " + "; ".join(problems))
+
+
+def unknown_setting_line(name: str, valid: Iterable[str]) -> str:
+    """A warning about a setting nobody reads, naming the closest real one."""
+    close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"ignoring unknown setting {name!r}{hint}"
+
+
+def _default_nulls(config: dict[str, Any], schema: Mapping[str, Any]) -> None:
+    # The schema lets every optional setting be null, which no code path expects; a
+    # null (e.g. an unset value a tool wrote out) means "use the default".
+    properties = schema.get("properties", {})
+    for name in [key for key, value in config.items() if value is None]:
+        if "default" in properties.get(name, {}) or name in SECRET_SETTINGS:
+            del config[name]
+
+
+def _strip_token(config: dict[str, Any]) -> None:
+    token = config.get("api_token")
+    if isinstance(token, str):
+        config["api_token"] = token.strip()
+
+
+def _schema_errors(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[ValidationError]:
+    validator = Draft7Validator(schema, format_checker=FormatChecker())
+    return sorted(validator.iter_errors(config), key=lambda error: list(error.path))
+
+
+def _describe(error: ValidationError) -> str:
+    """One phrase per schema error, naming the setting, never quoting a secret."""
+    path = [str(part) for part in error.absolute_path]
+    name = ".".join(path) or "config"
+    if error.validator == "required":
+        given = error.instance if isinstance(error.instance, dict) else {}
+        missing = [key for key in _listed(error.validator_value) if key not in given]
+        return f"{', '.join(missing)} is required"
+    if path and path[0] in SECRET_SETTINGS:
+        # jsonschema's own message quotes the value; say what is expected instead.
+        return f"{name} must be a {_type_name(error.validator_value)}" + (
+            "" if error.validator == "type" else f" ({error.validator} check failed)"
+        )
+    if "propertyNames" in error.schema_path:
+        return _unschedulable(name, str(error.instance))
+    if error.validator == "additionalProperties":
+        return _unknown_key(name, error)
+    if error.validator == "format" and error.validator_value == "date-time":
+        return f"{name} must be an RFC 3339 date-time such as 2024-01-01T00:00:00Z"
+    if error.validator == "minimum":
+        return f"{name} must be {error.validator_value} or more"
+    if error.validator == "maximum":
+        return f"{name} must be {error.validator_value} or less"
+    if error.validator == "enum":
+        return f"{name} must be one of {_listed(error.validator_value)}, not {error.instance!r}"
+    if error.validator == "type":
+        return f"{name} must be a {_type_name(error.validator_value)}, not {error.instance!r}"
+    return f"{name}: {error.message}"
+
+
+def _type_name(value: object) -> str:
+    names = [str(name) for name in _listed(value)] or [str(value)]
+    return " or ".join(names)
+
+
+def _listed(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _unschedulable(name: str, stream: str) -> str:
+    if stream in ALL_STREAMS:
+        return (
+            f"{name} accepts only top-level collections, not {stream!r}; a child stream is "
+            "re-read with its parent"
+        )
+    close = difflib.get_close_matches(stream, REFRESHABLE_STREAMS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{name} names {stream!r}, which is not a stream{hint}"
+
+
+def _unknown_key(name: str, error: ValidationError) -> str:
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    allowed = list(schema.get("properties", {}))
+    given = error.instance if isinstance(error.instance, dict) else {}
+    unknown = sorted(set(given) - set(allowed))
+    return f"{name} has unknown keys {unknown}; allowed: {allowed}"
+
+
+def _cross_field_problems(config: Mapping[str, Any]) -> list[str]:
+    problems = []
+    token = config.get("api_token")
+    if isinstance(token, str):
+        problems += _token_problems(token)
+    url_text = config.get("api_url", DEFAULT_API_URL)
+    if isinstance(url_text, str):
+        url = urlparse(url_text)
+        if url.scheme not in {"https", "http"} or not url.hostname:
+            problems.append(f"api_url must be an https URL such as {DEFAULT_API_URL}")
+        elif url.scheme == "http" and not is_loopback(url.hostname):
+            problems.append(
+                "api_url may use plain http only for loopback hosts (127.0.0.1, localhost); "
+                "use https for Mixmax"
+            )
+    start = config.get("start_date")
+    if isinstance(start, str) and not _is_rfc3339(start):
+        problems.append("start_date must be an RFC 3339 date-time such as 2024-01-01T00:00:00Z")
+    agent = config.get("user_agent")
+    if isinstance(agent, str) and not _header_safe(agent):
+        problems.append("user_agent must be printable latin-1 text without line breaks")
+    return problems
+
+
+def _token_problems(token: str) -> list[str]:
+    fix = "copy it again from Mixmax Settings > Integrations > API"
+    if not token:
+        return [f"api_token is empty; {fix}"]
+    if not _header_safe(token):
+        return [f"api_token contains a line break, control or non-latin-1 character; {fix}"]
+    if any(char.isspace() for char in token):
+        return [f"api_token contains a space; {fix}"]
+    return []
+
+
+def _header_safe(text: str) -> bool:
+    """Whether ``text`` can travel in an HTTP header as is."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return all(char.isprintable() for char in text)
+
+
+def _is_rfc3339(text: str) -> bool:
+    # jsonschema judges date-times only when an optional package is installed; this
+    # check always runs and accepts what the tap's own time parser accepts.
+    try:
+        datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True

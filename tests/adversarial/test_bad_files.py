@@ -1,0 +1,123 @@
+"""Config, catalog and state files that are missing, not JSON or of the wrong shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.adversarial.conftest import Outcome, Runner, assert_clean
+from tests.tap.conftest import select
+
+STREAMS = ["polls"]
+
+
+def assert_refused(run: Outcome, *words: str) -> None:
+    assert run.returncode == 2, run.stderr[-2000:]
+    for word in words:
+        assert word in run.error
+    assert run.records == {}
+    assert_clean(run)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("{", "is not JSON"),
+        ("", "is empty"),
+        ("[1, 2]", "must hold a JSON object of settings, not a list"),
+        ("null", "not null"),
+    ],
+)
+def test_a_bad_config_file_is_named_in_one_line(tap: Runner, text: str, problem: str):
+    assert_refused(tap.run(STREAMS, config_text=text), "config file", problem)
+
+
+def test_a_missing_config_file_is_named(tap: Runner, tmp_path):
+    missing = tmp_path / "nowhere.json"
+    command = tap.command(STREAMS)
+    command[command.index("--config") + 1] = str(missing)
+    run = tap.run_command(command)
+    assert_refused(run, f"config file {missing} does not exist")
+
+
+def test_a_missing_catalog_file_is_named(tap: Runner, tmp_path):
+    command = tap.command(STREAMS)
+    command[command.index("--catalog") + 1] = str(tmp_path / "nowhere.json")
+    assert_refused(tap.run_command(command), "--catalog", "nowhere.json")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("{", "is not JSON"),
+        ("[]", "must be a JSON object with a 'streams' array"),
+        ('{"streams": [7]}', "streams[0] is a number"),
+        ('{"streams": [{"tap_stream_id": "polls"}]}', "has no 'schema' object"),
+    ],
+)
+def test_a_bad_catalog_file_is_named_in_one_line(tap: Runner, text: str, problem: str):
+    assert_refused(tap.run(STREAMS, catalog_text=text), "catalog file", problem)
+
+
+def test_a_catalog_forcing_an_unknown_replication_key_is_refused(tap: Runner):
+    catalog = select(STREAMS, {})
+    for entry in catalog["streams"]:
+        if entry["tap_stream_id"] == "polls":
+            entry["replication_method"], entry["replication_key"] = "INCREMENTAL", "nope"
+    run = tap.run(STREAMS, catalog_text=json.dumps(catalog))
+    assert_refused(run, "(polls) names replication key 'nope', which is not one of its fields")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("{", "is not JSON"),
+        ("[]", "must hold a state object, not a list"),
+        ('{"bookmarks": null}', "'bookmarks' must be an object of streams, not null"),
+        ('{"bookmarks": {"polls": "x"}}', "bookmarks.polls must be an object, not a string"),
+        ('{"bookmarks": {"polls": {"partitions": "x"}}}', "bookmarks.polls.partitions"),
+        ('{"type": "STATE", "value": 3}', "must hold a state object, not a number"),
+    ],
+)
+def test_a_bad_state_file_is_named_in_one_line(tap: Runner, text: str, problem: str):
+    assert_refused(tap.run(STREAMS, state_text=text), "state file", problem)
+
+
+def test_an_empty_state_file_means_no_state_with_a_warning(tap: Runner, sim):
+    # What `tap --state s.json > s.json` or a failed pipeline leaves behind.
+    run = tap.run(STREAMS, state_text="")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "is empty: starting without state" in run.stderr
+    assert run.errors == []
+    assert len(run.ids("polls")) == len(sim.visible("polls", sim.tokens["ada"]))
+    assert_clean(run)
+
+
+def test_a_targets_state_lines_resume_from_the_last_and_skip_a_cut_off_one(tap: Runner, sim):
+    first = tap.run(STREAMS)
+    assert first.returncode == 0, first.stderr[-2000:]
+    older = {"bookmarks": {}}
+    newest = first.state
+    # Lines as a target prints them: bare states or STATE messages, the last cut short.
+    lines = [
+        json.dumps(older),
+        json.dumps({"type": "STATE", "value": newest}),
+        json.dumps(newest)[:25],
+    ]
+    sim.insert("polls")
+    run = tap.run(STREAMS, state_text="\n".join(lines) + "\n")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "last line is cut off" in run.stderr
+    assert len(run.ids("polls")) == 1  # resumed from `newest`: only the new poll
+    assert_clean(run)
+
+
+def test_a_pretty_printed_state_is_read_whole(tap: Runner, sim):
+    first = tap.run(STREAMS)
+    assert first.returncode == 0, first.stderr[-2000:]
+    sim.insert("polls")
+    run = tap.run(STREAMS, state_text=json.dumps(first.state, indent=2))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert len(run.ids("polls")) == 1
+    assert "cut off" not in run.stderr
