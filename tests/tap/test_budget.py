@@ -34,14 +34,19 @@ def test_an_unreadable_retry_after_falls_back_to_the_reset_then_the_window():
     assert budget.wait_after_429(response(429, **{"Retry-After": "soon"})) == 60.0
 
 
-def test_a_retry_after_in_the_past_or_negative_waits_nothing():
+def test_a_retry_after_date_in_the_past_waits_nothing():
     fake = FakeTime()
     budget = budget_with(fake, limit=100, window=60.0)
-    assert budget.wait_after_429(response(429, **{"Retry-After": "-3"})) == 0.0
     past = formatdate(fake.wall() - 30, usegmt=True)
     assert budget.wait_after_429(response(429, **{"Retry-After": past})) == 0.0
     budget.acquire()
     assert fake.sleeps == []
+
+
+def test_a_negative_retry_after_is_unreadable_and_the_window_is_waited():
+    fake = FakeTime()
+    budget = budget_with(fake, limit=100, window=60.0)
+    assert budget.wait_after_429(response(429, **{"Retry-After": "-3"})) == 60.0
 
 
 def test_two_429s_block_for_the_longer_of_their_waits():
@@ -87,6 +92,8 @@ def test_counters_count_down_between_answers_and_garbage_headers_are_ignored():
     budget.observe(response(200, **{"X-RateLimit-Remaining": "1.5", "X-RateLimit-Reset": ""}))
     assert budget.snapshot().remaining == 1  # a reset it cannot read changes nothing
     budget.observe(response(200, **{"X-RateLimit-Remaining": "-4", "X-RateLimit-Reset": "30"}))
+    assert budget.snapshot().remaining == 1  # a negative count is not a count
+    budget.observe(response(200, **{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "30"}))
     assert budget.snapshot().remaining == 0
     budget.observe(response(200, **{"X-RateLimit-Limit": "0"}))
     assert budget.snapshot().limit == 100  # a zero limit is not a limit

@@ -14,9 +14,9 @@ from tap_mixmax.simulator import Simulator
 from tests.tap.conftest import TapRun, TapRunner
 from tests.tap.logs import assert_clean_failure, errors, warnings_naming
 
-# Issue 9 turns a 403 on an ordinary (not feature-gated) stream into a skip with a
-# warning; until then the run fails. Flip this when it lands.
-FORBIDDEN_IS_SKIPPED = False
+# Since issue 9 a 403 on an ordinary stream is a skip with a warning; before, the run
+# failed. False checks the old behaviour (one ERROR line, exit 1).
+FORBIDDEN_IS_SKIPPED = True
 
 
 def assert_secret_absent(run: TapRun, token: str) -> None:
@@ -42,19 +42,9 @@ def test_a_refused_token_is_one_line_of_the_taps_own(tap: TapRunner, sim: Simula
     line = assert_clean_failure(run.stderr, token)
     assert "refused the API token" in line
     assert "set api_token" in line
+    assert len(errors(run.stderr)) == 1, errors(run.stderr)  # not even the SDK's own
     assert_secret_absent(run, token)
     assert run.records == {}
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="for the lead: the SDK's own 'An unhandled error occurred' ERROR line is still "
-    "printed beside the tap's; the hardening work removes it",
-)
-def test_a_refused_token_is_the_only_error_line(tap: TapRunner, sim: Simulator):
-    run = tap.run(["current_user", "sequences"], api_token="not-a-real-token-5678")
-    assert run.returncode == 1
-    assert len(errors(run.stderr)) == 1, errors(run.stderr)
 
 
 def test_the_token_is_never_in_429_or_retry_warnings(tap: TapRunner, sim: Simulator):
@@ -81,7 +71,6 @@ def test_a_retired_endpoint_404_is_skipped_with_one_warning(tap: TapRunner, sim:
     assert_skipped(run, sim, "polls", "retired")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9: 410 as retired")
 def test_a_retired_endpoint_410_is_skipped_with_one_warning(tap: TapRunner, sim: Simulator):
     sim.retire("/polls", 410)
     run = tap.run(["polls", "qa"])

@@ -85,13 +85,13 @@ def scripted() -> Iterator[tuple[str, dict[str, Any], list[str]]]:
             ["sequences", "sequence_recipients"],
             {"/v1/sequences": {"results": [{"name": "no id"}], **CURSOR_PAGE}},
             None,
-            "sequences: Mixmax sent an object without an '_id'",
+            "sequences: Mixmax sent a record without _id",
         ),
         (
             ["sequences", "sequence_recipients"],
             {"/v1/sequences": {"results": [{"_id": ""}], **CURSOR_PAGE}},
             None,
-            "sequences: Mixmax sent an object without an '_id'",
+            "sequences: Mixmax sent a record without _id",
         ),
         (
             ["sequences", "sequence_recipients"],
