@@ -4,6 +4,8 @@ A fault replaces the normal answer to one request. Kinds:
 
 * ``"status"``: a 5xx (or any status) with a JSON ``{"message":…}`` body;
 * ``"html"``: the same with an HTML body, as a proxy in front of the API would send;
+  ``"html200"`` is such a page sent with status 200 (a captive portal or a misrouted
+  request), which only a client checking the body itself can tell from data;
 * ``"ratelimit"``: a 429 with ``Retry-After`` (a burst of these is a schedule of them);
 * ``"slow"``: the normal response after ``delay`` seconds;
 * ``"drop"``: the socket is closed without any response;
@@ -47,8 +49,12 @@ class Fault:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(KINDS)}")
-        if not _whole(self.status) or not 400 <= self.status <= 599:
-            raise ValueError(f"a fault's status must be an HTTP error 400-599, got {self.status!r}")
+        html_ok = self.kind == "html" and self.status == 200
+        if not _whole(self.status) or not (400 <= self.status <= 599 or html_ok):
+            raise ValueError(
+                f"a fault's status must be an HTTP error 400-599 (or 200 for html), "
+                f"got {self.status!r}"
+            )
         if self.kind == "ratelimit" and self.status != 429:
             raise ValueError("a ratelimit fault is a 429")
         delay = self.delay
@@ -66,7 +72,7 @@ FaultSpec = Fault | int | str
 
 
 def parse_fault(spec: FaultSpec) -> Fault:
-    """Accept ``503``, ``"503"``, ``"html502"``, ``429``, ``"drop"``, ``"truncate"``,
+    """Accept ``503``, ``"503"``, ``"html502"``, ``"html200"``, ``429``, ``"drop"``, ``"truncate"``,
     ``"slow"`` or ``"slow:1.5"``, or a ready ``Fault``."""
     if isinstance(spec, Fault):
         return spec

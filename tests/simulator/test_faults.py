@@ -87,3 +87,12 @@ def test_random_faults_are_reproducible_from_a_seed(client: Client) -> None:
 def test_bad_fault_names_are_rejected(client: Client) -> None:
     with pytest.raises(ValueError, match="unknown fault"):
         client.sim.faults.schedule("/", ["explode"])
+
+
+def test_html_page_with_status_200(client: Client) -> None:
+    client.sim.faults.schedule("/", ["html200"])
+    resp = client.get("/sequences")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith("text/html")
+    assert "<html>" in resp.text
+    assert client.get("/sequences").json()["results"]  # the next answer is data again

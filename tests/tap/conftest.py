@@ -33,6 +33,7 @@ class TapRun:
     # Every message, in the order written: where ACTIVATE_VERSION falls matters.
     messages: list[dict[str, Any]] = field(default_factory=list)
     stderr: str = ""
+    stdout: str = ""
 
     @property
     def state(self) -> dict[str, Any]:
@@ -136,7 +137,7 @@ class TapRunner:
             env=tap_env(),
             check=False,
         )
-        run = TapRun(returncode=done.returncode, stderr=done.stderr)
+        run = TapRun(returncode=done.returncode, stderr=done.stderr, stdout=done.stdout)
         parse_messages(done.stdout.splitlines(), run)
         return run
 

@@ -1,8 +1,10 @@
-"""Property tests: next/previous walks interleaved with inserts never skip, repeat or spin.
+"""The simulator's cursor paging under concurrent inserts: a model client never skips,
+repeats or spins.
 
-The walk is the tap's algorithm (docs/pagination.md §6A-B): a full ``next`` walk bookmarking the
-first page's ``previous``, then ``previous`` polls until ``hasPrevious`` is false. Inserts
-land between requests, with a page size and insert count chosen per request.
+``sync`` below is a model of a client (a full ``next`` walk bookmarking the first page's
+``previous``, then ``previous`` polls until ``hasPrevious`` is false), not the tap: these
+properties test that the simulator's pages make such a walk possible at all. The tap's
+own walks are driven through the real CLI in ``tests/tap/test_walk_properties.py``.
 """
 
 from __future__ import annotations

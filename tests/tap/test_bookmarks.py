@@ -1,0 +1,73 @@
+"""A stream's bookmark in Singer state: what is written is read back, and nothing else."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tap_mixmax.bookmarks import Bookmark, BookmarkError, FullSync
+
+
+def test_a_bookmark_survives_a_save_and_load_unchanged():
+    bookmark = Bookmark(
+        previous="cursor-a",
+        last_full_sync_at=datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
+        last_version=1_767_000_000,
+        full_sync=FullSync("cursor-b", None, 1_767_000_001),
+        replication_key="_id",
+        newest_key="65f0",
+    )
+    state: dict = {}
+    bookmark.save(state)
+    assert state == {
+        "previous": "cursor-a",
+        "last_full_sync_at": "2026-01-02T03:04:05.678Z",
+        "last_version": 1_767_000_000,
+        "full_sync": {"candidate": "cursor-b", "next": None, "version": 1_767_000_001},
+        "replication_key": "_id",
+        "replication_key_value": "65f0",
+    }
+    assert Bookmark.load("polls", state) == bookmark
+
+
+def test_saving_drops_what_the_bookmark_no_longer_holds():
+    state = {
+        "previous": "old",
+        "full_sync": {"candidate": "c", "next": "n", "version": None},
+        "last_version": 3,
+        "last_full_sync_at": "2026-01-01T00:00:00.000Z",
+    }
+    Bookmark(previous="new").save(state)
+    assert state == {"previous": "new"}
+
+
+def test_a_replication_key_without_a_value_is_not_written():
+    state: dict = {}
+    Bookmark(previous="p", replication_key="_id").save(state)
+    assert state == {"previous": "p"}
+
+
+def test_an_empty_state_is_an_empty_bookmark():
+    assert Bookmark.load("polls", {}) == Bookmark()
+
+
+@pytest.mark.parametrize(
+    ("stored", "key"),
+    [
+        ({"last_version": True}, "last_version"),
+        ({"full_sync": {"candidate": "", "next": None}}, "full_sync.candidate"),
+        ({"full_sync": {"candidate": "c", "next": None, "version": "1"}}, "full_sync.version"),
+        ({"replication_key_value": 5}, "replication_key_value"),
+    ],
+)
+def test_a_wrongly_shaped_part_is_refused_by_name(stored: dict, key: str):
+    with pytest.raises(BookmarkError, match=f"state for stream 'polls': {key}"):
+        Bookmark.load("polls", stored)
+
+
+def test_each_new_version_is_above_the_last_one_used():
+    now = int(datetime.now(UTC).timestamp())
+    assert Bookmark().new_version() >= now
+    ahead = now + 1000  # a version stored by a run whose clock ran ahead
+    assert Bookmark(last_version=ahead).new_version() == ahead + 1
