@@ -106,32 +106,40 @@ class MixmaxStream(RESTStream[Any]):
         raise AttributeError(msg)
 
     @property
+    @override
     def url_base(self) -> str:
         return str(self.config["api_url"]).rstrip("/")
 
     @property
-    def authenticator(self) -> Any:  # noqa: ANN401 - the SDK types this as requests' AuthBase
+    @override
+    def authenticator(self) -> Any:
         return self.mixmax.authenticator
 
     @property
+    @override
     def requests_session(self) -> requests.Session:
         return self.mixmax.session
 
     @property
+    @override
     def timeout(self) -> int:
         return int(self.config["request_timeout"])
 
     @cached_property
+    @override
     def user_agent(self) -> str:
         return str(self.config["user_agent"])
 
+    @override
     def backoff_wait_generator(self) -> Generator[float, None, None]:
         # 1, 2, 4, 8, 16, 32, 59, 59 … s, plus up to 1 s jitter: never more than a minute.
         return backoff.expo(base=2, factor=1, max_value=MAX_BACKOFF_SECONDS)
 
+    @override
     def backoff_max_tries(self) -> int:
         return int(self.config["max_retries"]) + 1
 
+    @override
     def request_decorator(self, func: RequestFunc) -> RequestFunc:
         """Pace every attempt through the rate budget, and wait out 429s exactly.
 
@@ -198,11 +206,13 @@ class MixmaxStream(RESTStream[Any]):
             )
         return text
 
-    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:  # noqa: ANN401
+    @override
+    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
         if message.startswith(_SDK_FAILURE_LINE):
             return
         super().log(message, *args, level=level, **kwargs)
 
+    @override
     def validate_response(self, response: requests.Response) -> None:
         status = response.status_code
         where = f"{self.name} ({response.request.path_url.split('?')[0]})"
@@ -233,7 +243,8 @@ class MixmaxStream(RESTStream[Any]):
             msg = f"{where}: the response was not complete JSON"
             raise RetriableAPIError(msg, response) from exc
 
-    def backoff_handler(self, details: Any) -> None:  # noqa: ANN401 - backoff's Details
+    @override
+    def backoff_handler(self, details: Any) -> None:
         exc = details.get("exception")
         self.logger.warning(
             "%s: attempt %d failed (%s); retrying in %.1f s",
@@ -243,9 +254,11 @@ class MixmaxStream(RESTStream[Any]):
             details.get("wait", 0.0),
         )
 
+    @override
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
         yield from extract_jsonpath(self.records_jsonpath, parsed_body(response))
 
+    @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Records of the stream, skipping what the API says is gone or not allowed."""
         yield from self._read_or_skip(context)
@@ -447,6 +460,7 @@ class MixmaxStream(RESTStream[Any]):
         value = context.get(self.parent_key)
         return None if value is None else str(value)
 
+    @override
     def post_process(
         self,
         row: dict[str, Any],
@@ -471,6 +485,7 @@ class MixmaxStream(RESTStream[Any]):
             self.mixmax.conformers[self.name] = conformer
         return conformer(row)
 
+    @override
     def log_sync_costs(self) -> None:
         """Called for every stream once the run's syncing is over (by ``Tap.sync_all``).
 
@@ -511,10 +526,12 @@ class SingletonStream(MixmaxStream):
             bookmark.save(state)
         self.end_whole_read(version)
 
+    @override
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
         body = parsed_body(response)
         if isinstance(body, dict):
             yield body
 
+    @override
     def get_new_paginator(self) -> None:
         return None

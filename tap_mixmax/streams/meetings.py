@@ -104,5 +104,6 @@ class MeetingTranscriptsStream(SingletonStream):
     feature_gated = True
     changes_after_create = False
 
-    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:  # noqa: ANN401
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
         return {}

@@ -95,10 +95,12 @@ class LiveFeedEventsStream(MixmaxStream):
     selected_by_default = False
     changes_after_create = False
 
+    @override
     def get_new_paginator(self) -> None:
         return None
 
-    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:  # noqa: ANN401
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
         return {"messageId": self._parent_id(context)}
 
 
