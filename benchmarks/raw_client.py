@@ -62,7 +62,10 @@ class RawClient:
             while True:
                 page = self.get(path, params)
                 yield from page["results"]
-                if not page["results"] or not page.get("hasNext"):
+                more = page.get("hasNext")
+                if more is None:  # search()'s envelope: `next` only while pages follow
+                    more = bool(page.get("next"))
+                if not page["results"] or not more:
                     return
                 params["next"] = page["next"]
         elif kind == "offset":
