@@ -121,3 +121,32 @@ def test_a_pretty_printed_state_is_read_whole(tap: Runner, sim):
     assert run.returncode == 0, run.stderr[-2000:]
     assert len(run.ids("polls")) == 1
     assert "cut off" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"streams": [{"tap_stream_id": 5, "schema": {}}]}', "has no 'tap_stream_id' string"),
+        (
+            '{"streams": [{"tap_stream_id": "polls", "schema": {}, "metadata": 5}]}',
+            "has a 'metadata' that is not a list",
+        ),
+    ],
+)
+def test_a_catalog_entry_of_the_wrong_shape_is_named(tap: Runner, text: str, problem: str):
+    assert_refused(tap.run(STREAMS, catalog_text=text), "catalog file", problem)
+
+
+def test_a_state_file_whose_last_lines_are_not_json_is_refused(tap: Runner):
+    run = tap.run(STREAMS, state_text='{"bookmarks": {}}\nnot json\nnor this\n')
+    assert_refused(run, "neither of its last two lines is JSON")
+
+
+def test_a_config_path_that_is_a_folder_or_not_text_is_named(tap: Runner, tmp_path):
+    command = tap.command(STREAMS)
+    command[command.index("--config") + 1] = str(tmp_path)
+    assert_refused(tap.run_command(command), "is a folder, not a file")
+    binary = tmp_path / "config.bin"
+    binary.write_bytes(b"\xff\xfe\x00{")
+    command[command.index("--config") + 1] = str(binary)
+    assert_refused(tap.run_command(command), "is not UTF-8 text")

@@ -43,6 +43,17 @@ STREAMS = ["polls"]
         ({"api_token": [DEMO_TOKEN]}, "api_token must be a string"),
         ({"api_token": {"value": DEMO_TOKEN}}, "api_token must be a string"),
         ({"api_token": None}, "api_token is required"),
+        ({"api_url": "ftp://example.com/v1"}, "api_url must be an https URL"),
+        ({"user_agent": "etl\nX-Evil: 1"}, "user_agent must be printable latin-1 text"),
+        ({"page_size": "300"}, "page_size must be a integer or null, not '300'"),
+        ({"expand": {"nope": ["x"]}}, "expand has unknown keys ['nope']"),
+        ({"api_tokens": []}, "api_tokens must be a non-empty list"),
+        ({"api_tokens": ["two words"]}, "token 1 of api_tokens contains a space"),
+        ({"api_tokens": [DEMO_TOKEN, DEMO_TOKEN]}, "lists the same token twice"),
+        (
+            {"api_tokens": [DEMO_TOKEN], "emit_activate_version_messages": True},
+            "emit_activate_version_messages cannot be used with api_tokens",
+        ),
     ],
 )
 def test_bad_settings_are_refused_in_one_line_before_any_request(
