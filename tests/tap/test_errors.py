@@ -146,3 +146,15 @@ def test_a_retired_endpoint_answering_410_is_skipped(tap: TapRunner, sim: Simula
     warned = warnings_naming(run, "contacts")
     assert len(warned) == 1, run.stderr
     assert "410 Gone" in warned[0]
+
+
+def test_a_404_on_a_singleton_endpoint_stops_the_run_pointing_at_api_url(
+    tap: TapRunner, sim: Simulator
+):
+    # A /…/me object exists for every user: its 404 means a wrong api_url, not a
+    # retired endpoint, so it is not skipped like a collection's.
+    sim.faults.schedule("/userpreferences/me", [404])
+    run = tap.run(["user_preferences", "polls"])
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert "check that api_url ends with /v1" in run.stderr.strip().splitlines()[-1]
