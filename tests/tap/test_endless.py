@@ -8,14 +8,13 @@ or with fresh cursors over the same objects.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from tests.tap.conftest import TapRunner
+from tests.tap.loopback import JsonHandler, serving
 
 TOKEN = "hostile-server-token-0123"
 OID = "6a000000f252e6b4380400{:02x}"
@@ -31,11 +30,11 @@ def page(ids: list[int], next_cursor: str, previous: str) -> dict:
     }
 
 
-class Endless(BaseHTTPRequestHandler):
+class Endless(JsonHandler):
     mode = "cycle"
     served = 0
 
-    def do_GET(self) -> None:
+    def answer(self) -> dict:
         query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
         type(self).served += 1
         cursor = query.get("next") or query.get("previous") or ""
@@ -47,27 +46,15 @@ class Endless(BaseHTTPRequestHandler):
             }.get(cursor, page([9], "A", "P"))
         else:  # a fresh cursor each time, always the same objects
             body = page([1, 2], f"C{self.served}", f"C{self.served}")
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        return body
 
 
 @pytest.fixture
 def endless() -> Iterator[type[Endless]]:
     handler = type("Handler", (Endless,), {"served": 0})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    handler.url = f"http://127.0.0.1:{server.server_address[1]}/v1"  # type: ignore[attr-defined]
-    yield handler
-    server.shutdown()
-    server.server_close()
+    with serving(handler) as url:
+        handler.url = url  # type: ignore[attr-defined]
+        yield handler
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,7 @@ with a fixed body here.
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import urlparse
 
@@ -18,40 +15,28 @@ import pytest
 
 from tests.tap.conftest import TapRunner
 from tests.tap.logs import tap_errors
+from tests.tap.loopback import JsonHandler, serving
 
 TOKEN = "scripted-server-token-4567"
 OID = "6a000000f252e6b438040001"
 CURSOR_PAGE = {"next": "N", "hasNext": False, "previous": "P", "hasPrevious": False}
 
 
-class Scripted(BaseHTTPRequestHandler):
+class Scripted(JsonHandler):
     bodies: ClassVar[dict[str, Any]] = {}
     agents: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:
+    def answer(self) -> Any:
         self.agents.append(self.headers.get("User-Agent", ""))
-        body = self.bodies.get(urlparse(self.path).path, {"message": "no such path"})
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        return self.bodies.get(urlparse(self.path).path, {"message": "no such path"})
 
 
 @pytest.fixture
 def scripted() -> Iterator[tuple[str, dict[str, Any], list[str]]]:
-    bodies: ClassVar[dict[str, Any]] = {}
+    bodies: dict[str, Any] = {}
     handler = type("Handler", (Scripted,), {"bodies": bodies, "agents": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1", bodies, handler.agents
-    server.shutdown()
-    server.server_close()
+    with serving(handler) as url:
+        yield url, bodies, handler.agents
 
 
 @pytest.mark.parametrize(
