@@ -44,7 +44,7 @@ from tap_mixmax.errors import (
 )
 from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.schemas import schema_dir
-from tap_mixmax.transport import is_loopback
+from tap_mixmax.transport import ResponseRefused, is_loopback
 from tap_mixmax.user_column import USER_COLUMN, SchemasWithUserColumn, reader_id
 
 RequestFunc = Callable[[requests.PreparedRequest, Context | None], requests.Response]
@@ -189,6 +189,8 @@ class MixmaxStream(RESTStream[Any]):
                 return retried(prepared_request, context)
             except requests.RequestException as exc:
                 raise NetworkError(self._network_failure(prepared_request, exc)) from None
+            except ResponseRefused as exc:
+                raise FatalAPIError(f"{self.name} ({exc.path}): {exc.reason}") from None
 
         return named
 

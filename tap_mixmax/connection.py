@@ -52,7 +52,7 @@ class MixmaxConnection:
             max_wait=float(config["max_rate_limit_wait_seconds"]),
             warn=logger.warning,
         )
-        session = DeadlineSession(float(config["request_timeout"]))
+        session = DeadlineSession.for_settings(config)
         session.hooks["response"].append(budget.observe)
         authenticator = APIKeyAuthenticator(
             key="X-API-Token",

@@ -23,7 +23,7 @@ from tap_mixmax import __version__
 from tap_mixmax.cursor_stream import CursorStream
 from tap_mixmax.streams import STREAM_TYPES
 from tap_mixmax.team import settings_problems as team_settings_problems
-from tap_mixmax.transport import is_loopback
+from tap_mixmax.transport import DEFAULT_MAX_RESPONSE_BYTES, is_loopback
 
 EXPANSIONS: dict[str, tuple[str, ...]] = {
     str(getattr(stream_type, "name")): getattr(stream_type, "expansions")  # noqa: B009
@@ -189,6 +189,17 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         default=60,
         title="Request timeout (seconds)",
         description="Seconds one response may take, body included, before it is retried.",
+    ),
+    th.Property(
+        "max_response_bytes",
+        th.IntegerType(minimum=1024),
+        default=DEFAULT_MAX_RESPONSE_BYTES,
+        title="Largest response (bytes)",
+        description="The most one response may weigh, decompressed, error answers "
+        "included; a larger one stops the run with one line, its state intact. The "
+        "default, 64 MiB, holds a full page of 300 objects of over 200 KB each (a message "
+        "with a long HTML body), many times what Mixmax's pages weigh, and keeps a "
+        "compressed body that inflates to gigabytes from exhausting memory.",
     ),
     th.Property(
         "max_retries",

@@ -39,6 +39,7 @@ from typing import IO, Any
 
 import requests
 
+from tap_mixmax.transport import DeadlineSession
 from tap_mixmax.user_column import TEAM_USER_ENV
 
 USERS_KEY = "users"
@@ -118,7 +119,7 @@ def run_team(
 
 def identify(config: Mapping[str, Any], logger: logging.Logger) -> tuple[list[Member], int]:
     """The team's users, from one ``/users/me`` per token; and how many were refused."""
-    session = requests.Session()
+    session = DeadlineSession.for_settings(config)
     members: list[Member] = []
     refused = 0
     seen: set[str] = set()
@@ -347,7 +348,7 @@ class Merger:
     def failures(self) -> int:
         """Warn once per user whose child failed; return how many did."""
         failed = 0
-        session = requests.Session()
+        session = DeadlineSession.for_settings(self.config)
         for member in self.members:
             if member.returncode == 0:
                 continue

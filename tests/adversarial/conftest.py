@@ -220,17 +220,18 @@ class Runner:
             state.write_text(state_text)
         return tap_command(config, catalog, state)
 
-    def run(self, streams: list[str], **kwargs: Any) -> Outcome:
-        return self.run_command(self.command(streams, **kwargs))
+    def run(self, streams: list[str], env: dict[str, str] | None = None, **kwargs: Any) -> Outcome:
+        return self.run_command(self.command(streams, **kwargs), env)
 
     @staticmethod
-    def run_command(command: list[str]) -> Outcome:
+    def run_command(command: list[str], env: dict[str, str] | None = None) -> Outcome:
+        """Run ``command`` to its end, with the test's environment plus ``env``."""
         done = subprocess.run(
             command,
             capture_output=True,
             text=True,
             timeout=300,
-            env=tap_env(),
+            env={**tap_env(), **(env or {})},
             check=False,
         )
         return outcome(done.returncode, done.stdout, done.stderr)
