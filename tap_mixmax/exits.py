@@ -6,6 +6,7 @@ code    meaning
 0       success, including streams skipped with a warning
 1       a failed run (Mixmax refused, the network failed, the API broke its rules)
 2       bad settings or a bad config, catalog or state file, before any request
+129     hung up (SIGHUP), after writing the state of what was sent
 130     interrupted by SIGINT (Ctrl-C), after writing the state of what was sent
 141     the target stopped reading (stdout closed), as a shell reports SIGPIPE
 143     terminated by SIGTERM, after writing the state of what was sent
@@ -38,7 +39,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_CLOSED_PIPE = 128 + signal.SIGPIPE
-TERMINATING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+TERMINATING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class TargetStoppedReading(Exception):
@@ -46,7 +47,7 @@ class TargetStoppedReading(Exception):
 
 
 class Interrupted(BaseException):
-    """A SIGINT or SIGTERM, unwinding the run; not an ``Exception`` so nothing swallows it.
+    """A SIGINT, SIGTERM or SIGHUP, unwinding the run; not an ``Exception`` so nothing swallows it.
 
     ``flush`` writes the state of what was already sent, once the stack has unwound
     and stdout is no longer in the middle of a write.
@@ -77,6 +78,9 @@ class GuardedCommand(SingerCommand):
         for number in TERMINATING_SIGNALS:
             signal.signal(number, on_signal(None))
         logger = self.logger
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            logger.error("stdout is closed: the tap has nowhere to write its output")
+            sys.exit(EXIT_CLOSED_PIPE)
         try:
             result = super().main(*args, **kwargs)
         except Interrupted as stop:

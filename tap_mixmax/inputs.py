@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from singer_sdk.singerlib import Catalog
+
+# The most of any input file the tap reads: far more than any config, catalog or state
+# holds, and a bound on what a device such as /dev/zero given as a file can cost.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
 class InputError(ValueError):
@@ -35,7 +40,7 @@ def read_config_file(path: str) -> dict[str, Any]:
 def read_catalog(file: TextIO) -> dict[str, Any]:
     """A catalog file as a dict the SDK can load, or an :class:`InputError`."""
     where = f"catalog file {file.name}"
-    document = _parse(file.read(), where)
+    document = _parse(_read_capped(file, where), where)
     if not isinstance(document, dict) or not isinstance(document.get("streams"), list):
         msg = f"{where} must be a JSON object with a 'streams' array (run --discover for one)"
         raise InputError(msg)
@@ -87,12 +92,12 @@ def read_state(file: TextIO, logger: logging.Logger) -> dict[str, Any]:
     or a failed pipeline leaves behind.
     """
     where = f"state file {file.name}"
-    text = file.read()
+    text = _read_capped(file, where)
     if not text.strip():
         logger.warning("%s is empty: starting without state (every stream reads whole)", where)
         return {}
     try:
-        document = json.loads(text)
+        document = _loads(text)
     except ValueError:
         document = _last_state_line(text, where, logger)
     state = _unwrap(document, where)
@@ -103,13 +108,13 @@ def read_state(file: TextIO, logger: logging.Logger) -> dict[str, Any]:
 def _last_state_line(text: str, where: str, logger: logging.Logger) -> Any:  # noqa: ANN401
     lines = [line for line in text.splitlines() if line.strip()]
     try:
-        return json.loads(lines[-1])
-    except ValueError:
+        return _loads(lines[-1])
+    except ValueError as exc:
         if len(lines) == 1:
-            msg = f"{where} is not JSON; use a state the tap or a target wrote"
+            msg = f"{where} is not JSON ({exc}); use a state the tap or a target wrote"
             raise InputError(msg) from None
     try:
-        document = json.loads(lines[-2])
+        document = _loads(lines[-2])
     except ValueError:
         msg = f"{where}: neither of its last two lines is JSON; use a state a target wrote"
         raise InputError(msg) from None
@@ -151,22 +156,62 @@ def check_state_shape(state: dict[str, Any], where: str) -> None:
 
 
 def _read(path: Path, what: str) -> str:
+    where = f"{what} file {path}"
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            return _read_capped(file, where)
     except FileNotFoundError:
-        msg = f"{what} file {path} does not exist"
+        msg = f"{where} does not exist"
     except IsADirectoryError:
-        msg = f"{what} file {path} is a folder, not a file"
-    except UnicodeDecodeError:
-        msg = f"{what} file {path} is not UTF-8 text"
+        msg = f"{where} is a folder, not a file"
     except OSError as exc:
-        msg = f"{what} file {path} cannot be read ({exc.strerror})"
+        msg = f"{where} cannot be read ({exc.strerror})"
     raise InputError(msg)
+
+
+def _read_capped(file: IO[Any], where: str) -> str:
+    """The file's text, whatever the file is (a pipe, a FIFO, a device): at most
+    ``MAX_INPUT_BYTES``, UTF-8, or an :class:`InputError` naming the file."""
+    raw = getattr(file, "buffer", file)
+    try:
+        data = raw.read(MAX_INPUT_BYTES + 1)
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        msg = f"{where} is not UTF-8 text"
+    except OSError as exc:
+        msg = f"{where} cannot be read ({exc.strerror})"
+    else:
+        if len(data) <= MAX_INPUT_BYTES:
+            return str(text)
+        msg = f"{where} is larger than {MAX_INPUT_BYTES:,} bytes: is it the right file?"
+    raise InputError(msg)
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        msg = f"the number {text[:20]} is too large for a float"
+        raise ValueError(msg)
+    return number
+
+
+def _no_constant(name: str) -> Any:  # noqa: ANN401 - json's parse_constant hook
+    msg = f"{name} is not a JSON number"
+    raise ValueError(msg)
+
+
+def _loads(text: str) -> Any:  # noqa: ANN401 - any JSON document
+    """Strict JSON: no NaN or Infinity, no number too large for a float, bounded depth."""
+    try:
+        return json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    except RecursionError:
+        msg = "it is nested too deeply"
+        raise ValueError(msg) from None
 
 
 def _parse(text: str, where: str) -> Any:  # noqa: ANN401 - any JSON document
     try:
-        return json.loads(text)
+        return _loads(text)
     except ValueError as exc:
         problem = "is empty" if not text.strip() else f"is not JSON ({exc})"
         raise InputError(f"{where} {problem}") from None

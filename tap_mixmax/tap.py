@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import stat
+import signal
 import sys
+import threading
 from functools import cached_property
 from types import FrameType
 from typing import Any, ClassVar, TextIO, cast
@@ -52,6 +52,17 @@ class TapMixmax(Tap):
     ]
 
     config_jsonschema = CONFIG_SCHEMA
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - the SDK's
+        """The SDK's tap; SIGHUP then stops it as SIGINT and SIGTERM do (the SDK handles
+        those two only), writing the state of what was sent."""
+        super().__init__(*args, **kwargs)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGHUP, on_signal(self.write_current_state))
+
+    def write_current_state(self) -> None:
+        """Write the state of what was sent (a signal stopping the run)."""
+        self.state_writer.write_state(self.state)
 
     @cached_property
     def mixmax(self) -> MixmaxConnection:
@@ -128,15 +139,16 @@ class TapMixmax(Tap):
 
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:  # noqa: ANN401
-        """Check every ``--config`` file before the SDK reads it.
-
-        A pipe (a team run hands each child its config through one) can be read only
-        once, so it is left to the SDK.
-        """
+        """Read and check every ``--config`` file once, whatever it is (a pipe or FIFO can
+        be read only once: a team run hands each child its config through one), and hand
+        the merged settings to the SDK."""
+        settings: dict[str, Any] = {}
         for path in value:
-            if path != "ENV" and not _is_pipe(path):
-                read_config_file(path)
-        return super().cb_config(ctx, param, value)
+            if path != "ENV":
+                settings |= read_config_file(path)
+        given = super().cb_config(ctx, param, tuple(path for path in value if path == "ENV"))
+        given.config = settings
+        return given
 
     @classmethod
     def get_singer_command(cls) -> click.Command:
@@ -164,14 +176,7 @@ class TapMixmax(Tap):
 
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
         # The SDK's handler exits 0, so a scheduler would record a killed run as a success.
-        on_signal(lambda: self._state_writer.write_state(self.state))(signum, frame)
-
-
-def _is_pipe(path: str) -> bool:
-    try:
-        return stat.S_ISFIFO(os.stat(path).st_mode)
-    except OSError:
-        return False
+        on_signal(self.write_current_state)(signum, frame)
 
 
 def _as_file(document: dict[str, Any]) -> TextIO:

@@ -50,6 +50,7 @@ class StateFlushingWriter(MsgSpecWriter):
         target.flush()
 
     def _flush_at_exit(self) -> None:
-        # A reader that has gone away was already reported by the write that failed.
-        with contextlib.suppress(OSError, ValueError):
+        # A reader that has gone away (or a stdout closed from the start) was already
+        # reported by the write that failed.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             self.flush()

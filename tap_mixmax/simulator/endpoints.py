@@ -53,8 +53,18 @@ def error(status: int, message: str, user_id: str | None = None) -> Response:
     return Response(status, dumps({"message": message}), user_id=user_id)
 
 
+# The most digits a number in a query may have; longer ones are answered 400.
+MAX_QUERY_DIGITS = 16
+
+
+class QueryError(ValueError):
+    """A query parameter the simulator answers with a 400 naming it."""
+
+
 def js_parse_int(raw: str | None) -> int | None:
-    """JavaScript ``parseInt(raw, 10)``, as the paging library calls it; None stands for NaN."""
+    """JavaScript ``parseInt(raw, 10)``, as the paging library calls it; None stands for NaN.
+
+    Raises :class:`QueryError` for more than ``MAX_QUERY_DIGITS`` digits."""
     if raw is None:
         return None
     text = raw.lstrip(" \t\n\r\f\v")
@@ -67,6 +77,9 @@ def js_parse_int(raw: str | None) -> int | None:
         if ch not in "0123456789":
             break
         taken += ch
+    if len(taken) > MAX_QUERY_DIGITS:
+        msg = f"a number of {len(taken):,} digits is not a usable page size or offset"
+        raise QueryError(msg)
     return sign * int(taken) if taken else None
 
 

@@ -10,6 +10,7 @@ indistinguishable from running them after the send.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 import threading
 import time
@@ -18,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, cast
 from urllib.parse import parse_qs, urlsplit
 
-from .endpoints import MSG_NOT_FOUND, MSG_RATE_LIMITED, Response, error
+from .endpoints import MSG_NOT_FOUND, MSG_RATE_LIMITED, QueryError, Response, error
 from .faults import Fault
 from .requestlog import LoggedRequest, redact_query
 
@@ -135,10 +136,25 @@ class Handler(BaseHTTPRequestHandler):
             self._send(error(400, "Unsupported request body framing"))
             return
         if path.startswith("/_admin/"):
+            if not self._admin_host():
+                # A web page's script (DNS rebinding) names its own host, not this one.
+                self._send(error(403, "admin routes answer only for this machine's address"))
+                return
             content_type = self.headers.get("Content-Type")
             self._send(self.sim.admin.handle(self.command, path, body, content_type))
             return
         self._api(path, query)
+
+    def _admin_host(self) -> bool:
+        """Whether the request's Host names a loopback address or the address served."""
+        host = urlsplit("//" + self.headers.get("Host", "")).hostname or ""
+        served = str(cast("tuple[str, int]", self.server.server_address)[0])
+        if host in {"localhost", served}:
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
 
     def _api(self, path: str, query: dict[str, list[str]]) -> None:
         sim = self.sim
@@ -155,7 +171,10 @@ class Handler(BaseHTTPRequestHandler):
             response = error(429, MSG_RATE_LIMITED, user_id)
         else:
             fault = sim.faults.pick(api_path if api_path is not None else path)
-            response = self._answer(fault, api_path, query, token, user_id)
+            try:
+                response = self._answer(fault, api_path, query, token, user_id)
+            except QueryError as exc:
+                response = error(400, str(exc), user_id)
         if decision is not None:
             response.headers.extend(decision.headers())
         if fault is not None and fault.kind == "ratelimit":

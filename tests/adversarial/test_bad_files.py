@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import subprocess
+import threading
+from pathlib import Path
 
 import pytest
 
-from tests.adversarial.conftest import Outcome, Runner, assert_clean
-from tests.tap.conftest import select
+from tests.adversarial.conftest import Outcome, Runner, assert_clean, outcome
+from tests.tap.conftest import select, tap_env
 
 STREAMS = ["polls"]
 
@@ -150,3 +155,102 @@ def test_a_config_path_that_is_a_folder_or_not_text_is_named(tap: Runner, tmp_pa
     binary.write_bytes(b"\xff\xfe\x00{")
     command[command.index("--config") + 1] = str(binary)
     assert_refused(tap.run_command(command), "is not UTF-8 text")
+
+
+# Each kind of content that is no usable JSON, as a file of any kind: one line, exit 2.
+BAD_CONTENT = {
+    "not-json": (b"{oops", "is not JSON"),
+    "not-utf8": (b'{"api_url": "\xff\xfe"}', "is not UTF-8 text"),
+    "too-deep": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    "non-finite": (b'{"max_retries": 1e400}', "1e400 is too large for a float"),
+    "nan": (b'{"max_retries": NaN}', "NaN is not a JSON number"),
+}
+
+
+def run_with_fd(command: list[str], content: bytes) -> Outcome:
+    """Run the tap with ``/dev/fd/N`` in ``command`` standing for a pipe holding ``content``."""
+    read_end, write_end = os.pipe()
+    command = [part.replace("/dev/fd/N", f"/dev/fd/{read_end}") for part in command]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=tap_env(),
+        pass_fds=(read_end,),
+    )
+    os.close(read_end)
+    writer = threading.Thread(target=_write_and_close, args=(write_end, content), daemon=True)
+    writer.start()
+    stdout, stderr = process.communicate(timeout=120)
+    return outcome(process.returncode, stdout.decode(), stderr.decode())
+
+
+def _write_and_close(fd: int, content: bytes) -> None:
+    with contextlib.suppress(OSError), os.fdopen(fd, "wb") as out:
+        out.write(content)
+
+
+def _fill_fifo(path: Path, content: bytes) -> None:
+    with contextlib.suppress(OSError), path.open("wb") as out:
+        out.write(content)
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_CONTENT))
+@pytest.mark.parametrize("file_kind", ["fifo", "dev-fd"])
+def test_a_config_pipe_or_fifo_of_bad_content_is_named(
+    tap: Runner, tmp_path: Path, kind: str, file_kind: str
+):
+    content, problem = BAD_CONTENT[kind]
+    command = tap.command(STREAMS)
+    at = command.index("--config") + 1
+    if file_kind == "fifo":
+        fifo = tmp_path / "config.fifo"
+        os.mkfifo(fifo)
+        threading.Thread(target=_fill_fifo, args=(fifo, content), daemon=True).start()
+        command[at] = str(fifo)
+        run = tap.run_command(command)
+        named = str(fifo)
+    else:
+        command[at] = "/dev/fd/N"
+        run = run_with_fd(command, content)
+        named = "config file /dev/fd/"
+    assert_refused(run, named, problem)
+
+
+def test_a_config_pipe_holding_a_list_is_named(tap: Runner):
+    command = tap.command(STREAMS)
+    command[command.index("--config") + 1] = "/dev/fd/N"
+    assert_refused(run_with_fd(command, b"[1, 2]"), "config file /dev/fd/", "not a list")
+
+
+def test_a_good_config_pipe_is_read_once_and_used(tap: Runner, sim):
+    command = tap.command(STREAMS)
+    config = Path(command[command.index("--config") + 1]).read_bytes()
+    command[command.index("--config") + 1] = "/dev/fd/N"
+    run = run_with_fd(command, config)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert len(run.ids("polls")) == len(sim.visible("polls", sim.tokens["ada"]))
+
+
+@pytest.mark.parametrize("kind", ["not-utf8", "too-deep", "non-finite"])
+@pytest.mark.parametrize("option", ["--state", "--catalog"])
+def test_a_state_or_catalog_of_bad_content_is_named(tap: Runner, kind: str, option: str):
+    content, problem = BAD_CONTENT[kind]
+    command = tap.command(STREAMS, state_text="{}")
+    path = Path(command[command.index(option) + 1])
+    path.write_bytes(content)
+    what = option.removeprefix("--")
+    assert_refused(tap.run_command(command), f"{what} file {path}", problem)
+
+
+@pytest.mark.parametrize(
+    ("device", "problem"),
+    [("/dev/zero", "is larger than 67,108,864 bytes"), ("/dev/urandom", "is not UTF-8 text")],
+)
+@pytest.mark.parametrize("option", ["--config", "--state", "--catalog"])
+def test_an_endless_device_given_as_a_file_is_refused_with_bounded_reading(
+    tap: Runner, device: str, problem: str, option: str
+):
+    command = tap.command(STREAMS, state_text="{}")
+    command[command.index(option) + 1] = device
+    assert_refused(tap.run_command(command), f"file {device}", problem)

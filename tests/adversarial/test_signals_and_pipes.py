@@ -106,3 +106,60 @@ def test_a_target_that_stops_reading_gets_one_line_and_a_non_zero_exit(
     assert "the target stopped reading the tap's output" in run.error
     assert "An unhandled error occurred" not in run.stderr
     assert_clean(run)
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGHUP, 129)])
+# From when the interpreter runs the tap's first line (about 0.1 s on an idle machine):
+# before that, Python's own start-up owns the signal.
+@pytest.mark.parametrize("delay", [0.3, 0.8, 1.5])
+def test_a_signal_while_starting_ends_cleanly_with_its_code(
+    tap: Runner, signum: int, code: int, delay: float
+):
+    started = tap.start(STREAMS, page_size=5)
+    time.sleep(delay)
+    stopped = started.stop(signum, BOUND_SECONDS)
+    assert stopped.returncode in {code, -signum}, stopped.stderr[-2000:]
+    if stopped.returncode == code:
+        assert f"stopped by {signal.Signals(signum).name}" in stopped.error
+    assert "Traceback" not in stopped.stderr
+    assert "KeyboardInterrupt" not in stopped.stderr
+
+
+def test_sighup_mid_body_flushes_state_and_a_rerun_loses_nothing(
+    tap: Runner, proxy: HostileProxy, sim: Simulator
+):
+    proxy.add(Rule(r"/v1/qa$", times=1, trickle_seconds=0.05))
+    started = tap.start(STREAMS, page_size=5)
+    try:
+        wait_for(lambda: proxy.count(r"/v1/qa$") == 1)
+    finally:
+        stopped = started.stop(signal.SIGHUP, BOUND_SECONDS)
+    assert stopped.returncode == 129, stopped.stderr[-2000:]
+    assert "stopped by SIGHUP after writing the state" in stopped.error
+    assert stopped.records["polls"]
+    assert_clean(stopped)
+    proxy.rules.clear()
+    rerun = tap.run(STREAMS, page_size=5, state_text=json.dumps(stopped.state))
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    for stream in ("polls", "qa"):
+        assert ids([stopped, rerun], stream) == {
+            doc["_id"] for doc in sim.visible(stream, sim.tokens["ada"])
+        }
+    assert not set(rerun.ids("polls"))  # polls was finished: not read again
+
+
+def test_stdout_closed_from_the_start_gets_one_line_and_a_non_zero_exit(tap: Runner):
+    command = tap.command(STREAMS)
+    done = subprocess.run(
+        ["/bin/sh", "-c", '"$@" >&-', "sh", *command],
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=tap_env(),
+        timeout=120,
+        check=False,
+    )
+    run = outcome(done.returncode, "", done.stderr)
+    assert run.returncode != 0
+    assert "stdout is closed" in run.error
+    assert_clean(run)

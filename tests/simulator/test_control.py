@@ -250,3 +250,33 @@ def test_a_non_loopback_host_needs_allow_remote() -> None:
         Simulator(dataset=users_only(), port=99999)
     with pytest.raises(ValueError, match="scale"):
         Simulator(scale=-1)
+
+
+def test_admin_routes_refuse_a_host_that_is_not_this_machine(client: Client) -> None:
+    url = f"{client.sim.root_url}/_admin/insert"
+    body = '{"collection": "sequences", "doc": {"name": "from a rebinding page"}}'
+    headers = {"Content-Type": "application/json", "Host": "attacker.example:8000"}
+    resp = requests.post(url, data=body, headers=headers, timeout=10)
+    assert resp.status_code == 403
+    assert "this machine" in resp.json()["message"]
+    assert all(s["name"] != "from a rebinding page" for s in client.sim.visible("sequences", ADA))
+    for host in ("localhost:1", "127.0.0.1", "[::1]:80"):
+        ok = requests.get(
+            f"{client.sim.root_url}/_admin/health", headers={"Host": host}, timeout=10
+        )
+        assert ok.status_code == 200, host
+
+
+@pytest.mark.parametrize("path", ["/v1/polls", "/v1/meetings/summaries/search"])
+def test_an_absurd_limit_is_a_one_line_400(client: Client, path: str) -> None:
+    resp = requests.get(
+        f"{client.sim.root_url}{path}",
+        params={"limit": "9" * 4300},
+        headers={"X-API-Token": ADA},
+        timeout=10,
+    )
+    assert resp.status_code == 400
+    assert resp.json() == {
+        "message": "a number of 4,300 digits is not a usable page size or offset"
+    }
+    assert client.get(path.removeprefix("/v1"), limit="9" * 16).status_code == 200
