@@ -18,6 +18,7 @@ from singer_sdk.helpers.capabilities import (
     PluginCapabilities,
     TapCapabilities,
 )
+from singer_sdk.singerlib import StateMessage
 from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
 
@@ -61,8 +62,10 @@ class TapMixmax(Tap):
             signal.signal(signal.SIGHUP, on_signal(self.write_current_state))
 
     def write_current_state(self) -> None:
-        """Write the state of what was sent (a signal stopping the run)."""
-        self.state_writer.write_state(self.state)
+        """Write the state of what was sent (a signal stopping the run), after every
+        record already written, even when it equals the last STATE (which the SDK's
+        ``state_writer`` would skip, leaving records after the last STATE)."""
+        self.message_writer.write_message(StateMessage(value=self.state))
 
     @cached_property
     def mixmax(self) -> MixmaxConnection:

@@ -34,6 +34,12 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
         time.sleep(0.05)
 
 
+def ends_with_state(run: Outcome) -> bool:
+    """Whether the last message written is a STATE: no record comes after it."""
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    return bool(lines) and json.loads(lines[-1])["type"] == "STATE"
+
+
 def ids(runs: list[Outcome], stream: str) -> set[str]:
     return {row["_id"] for run in runs for row in run.records.get(stream, [])}
 
@@ -53,6 +59,7 @@ def test_a_signal_mid_body_flushes_state_and_exits_with_its_code(
     assert stopped.returncode == code, stopped.stderr[-2000:]
     assert f"stopped by {signal.Signals(signum).name} after writing the state" in stopped.error
     assert stopped.states  # where to resume: the last STATE, covering what was written
+    assert ends_with_state(stopped)
     assert stopped.records["polls"]  # the run had written records before the signal
     assert_clean(stopped)
 
@@ -136,6 +143,7 @@ def test_sighup_mid_body_flushes_state_and_a_rerun_loses_nothing(
         stopped = started.stop(signal.SIGHUP, BOUND_SECONDS)
     assert stopped.returncode == 129, stopped.stderr[-2000:]
     assert "stopped by SIGHUP after writing the state" in stopped.error
+    assert ends_with_state(stopped)
     assert stopped.records["polls"]
     assert_clean(stopped)
     proxy.rules.clear()
