@@ -16,6 +16,7 @@ import pytest
 from tap_mixmax.simulator import Simulator
 from tap_mixmax.simulator.topology import BY_STREAM
 from tests.tap.conftest import TapRun, TapRunner
+from tests.tap.times import created
 
 ON = {"emit_activate_version_messages": True}
 
@@ -26,15 +27,6 @@ WALKS = [
     pytest.param("teams", "team_members", "createdAt", id="cursor-time-field+cursor-child"),
     pytest.param("meeting_summaries", "meeting_transcripts", "createdAt", id="search+child"),
 ]
-
-
-def created(doc: dict[str, Any], field: str | None) -> datetime:
-    if field is None:
-        return datetime.fromtimestamp(int(doc["_id"][:8], 16), tz=UTC)
-    value = doc[field]
-    if isinstance(value, int):
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def activated(run: TapRun) -> set[str]:
