@@ -52,6 +52,8 @@ def zone(request: pytest.FixtureRequest) -> Iterator[str]:
         (1_709_296_496_789.0, "2024-03-01T12:34:56.789Z"),
         (1_709_296_496, "2024-03-01T12:34:56.000Z"),  # epoch seconds
         (4_102_444_800_001, "2100-01-01T00:00:00.001Z"),  # past the fast path
+        (1_709_337_599_999, "2024-03-01T23:59:59.999Z"),  # the last millisecond of a day
+        (100_000_000_000.0, "1973-03-03T09:46:40.000Z"),  # a float at the seconds ceiling
     ],
 )
 def test_times_are_utc_in_any_local_zone(zone: str, value: Any, expected: str) -> None:
