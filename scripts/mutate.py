@@ -35,7 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS: dict[str, tuple[str, list[str]]] = {
     "timestamps": (
         "tap_mixmax/timestamps.py",
-        ["tests/tap/test_timestamps.py", "tests/tap/test_schemas.py"],
+        [
+            "tests/tap/test_timestamps.py",
+            "tests/tap/test_timezones.py",
+            "tests/tap/test_schemas.py",
+        ],
     ),
     "budget": (
         "tap_mixmax/budget.py",

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: install, lint, type-check, then every test,
 # the Meltano / target-jsonl / DuckDB / PostgreSQL end-to-end runs included.
-# SKIP_E2E=1 leaves out the end-to-end tests (and their Meltano and PostgreSQL setup).
+# SKIP_E2E=1 leaves out the end-to-end tests (and their Meltano and PostgreSQL setup); it is
+# the one way to: a missing end-to-end prerequisite fails its tests, and any skip fails the run.
+# pytest prints one line per test file with a running count ("[ 412/1394]"); the script ends
+# with the coverage run's time and the total time.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,6 +12,9 @@ PYTHON="${PYTHON:-python3}"
 cd "${ROOT}"
 
 say() { echo "test: $*" >&2; }
+minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+STARTED=${SECONDS}
+trap 'say "total time $(minutes $((SECONDS - STARTED)))"' EXIT
 
 if [ ! -x .venv/bin/python ]; then
     "${PYTHON}" -m venv .venv
@@ -27,8 +33,9 @@ say "ruff check, ruff format --check, mypy"
 # failing under `fail_under`.
 pytest_with_coverage() {
     rm -rf .coverage-data && mkdir -p .coverage-data
-    local status=0
-    .venv/bin/coverage run -m pytest "$@" || status=$?
+    local status=0 began=${SECONDS}
+    .venv/bin/coverage run -m pytest -o console_output_style=count "$@" || status=$?
+    say "pytest under coverage took $(minutes $((SECONDS - began)))"
     .venv/bin/coverage combine -q
     say "branch coverage of tap_mixmax/ (simulator left out)"
     .venv/bin/coverage report || status=$((status == 0 ? 1 : status))
@@ -43,6 +50,6 @@ fi
 say "Meltano, its plugins and PostgreSQL for the end-to-end tests"
 bash scripts/e2e_setup.sh
 bash scripts/postgres.sh start
-trap 'bash scripts/postgres.sh stop' EXIT
+trap 'bash scripts/postgres.sh stop; say "total time $(minutes $((SECONDS - STARTED)))"' EXIT
 say "pytest"
 pytest_with_coverage "$@"

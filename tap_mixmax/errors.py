@@ -75,6 +75,14 @@ class _Redact(logging.Filter):
         message = record.getMessage()
         if self.secret in message:
             record.msg, record.args = message.replace(self.secret, "<api_token>"), None
+        # A traceback (LOGLEVEL=DEBUG) quotes exception messages, which may quote a
+        # server's body: format it here, redacted; formatters reuse a set exc_text.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "<api_token>")
+        if record.stack_info and self.secret in record.stack_info:
+            record.stack_info = record.stack_info.replace(self.secret, "<api_token>")
         return True
 
 

@@ -40,8 +40,13 @@ def parsed_body(response: requests.Response) -> Any:  # noqa: ANN401 - any JSON 
 def envelope(response: requests.Response) -> dict[str, Any]:
     """Return a cursor page, checking it has the shape the paging rules rely on."""
     body = parsed_body(response)
-    if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-        msg = f"expected a cursor page with a 'results' array from {response.url.split('?')[0]}"
+    results = body.get("results") if isinstance(body, dict) else None
+    rows_ok = isinstance(results, list) and all(isinstance(row, dict) for row in results)
+    if not isinstance(body, dict) or not rows_ok:
+        msg = (
+            "expected a cursor page with a 'results' array of objects from "
+            f"{response.url.split('?')[0]}"
+        )
         raise ProtocolError(msg)
     return body
 

@@ -105,7 +105,8 @@ class Walk(BaseAPIPaginator[str | None]):
     def read_page(self, page: dict[str, Any]) -> Iterator[Record]:
         """A page's records, then whatever the walk keeps of the page."""
         records: list[Record] = page["results"]
-        ids = [record.get("_id") for record in records]
+        # Rows without an `_id` (team members) are told apart by their whole content.
+        ids = [record.get("_id", record) for record in records]
         if ids and ids == self._last_ids:
             self._fail("returned the same objects as the page before")
         self._last_ids = ids

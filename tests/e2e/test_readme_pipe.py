@@ -109,6 +109,6 @@ def test_readme_pipe_commands(target: str, tap_bin: Path, simulator: Any, tmp_pa
     # A refused token: the pipe fails and state.json is left as it was.
     (tmp_path / "config.json").write_text(json.dumps({**config, "api_token": "revoked-123"}))
     done = run_line(options, later, tmp_path, path)
-    assert done.returncode != 0, "a refused token must fail the pipe (set -o pipefail)"
+    assert done.returncode == 1, "a refused token fails the pipe with the tap's 1 (pipefail)"
     assert (tmp_path / "state.json").read_text() == text2
     assert text2 != text1

@@ -12,14 +12,16 @@ from typing import Any
 
 
 class JsonHandler(BaseHTTPRequestHandler):
-    """Answers every GET with ``answer()``'s JSON body and status 200."""
+    """Answers every GET with ``answer()``'s JSON body and ``status``."""
+
+    status = 200
 
     def answer(self) -> Any:
         raise NotImplementedError
 
     def do_GET(self) -> None:
         data = json.dumps(self.answer()).encode()
-        self.send_response(200)
+        self.send_response(self.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

@@ -112,7 +112,7 @@ def test_no_activation_when_start_date_cuts_the_read(tap: TapRunner, sim: Simula
 def test_no_activation_when_the_read_fails(tap: TapRunner, sim: Simulator, failing_request: int):
     sim.faults.schedule("/polls", [503], at=[failing_request])
     run = tap.run(["polls", "current_user"], page_size=5, max_retries=0, **ON)
-    assert run.returncode != 0
+    assert run.returncode == 1, run.stderr
     assert "polls" not in activations(run)
 
 

@@ -150,7 +150,7 @@ def test_a_malformed_bookmark_is_refused_in_one_line_never_read_as_done(
     tap: TapRunner, stored: dict, key: str
 ):
     run = tap.run(["polls"], state={"bookmarks": {"polls": stored}})
-    assert run.returncode != 0
+    assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr
     assert not run.records
     errors = [line for line in run.stderr.splitlines() if "ERROR" in line]

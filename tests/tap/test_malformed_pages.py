@@ -46,13 +46,19 @@ def scripted() -> Iterator[tuple[str, dict[str, Any], list[str]]]:
             ["polls"],
             {"/v1/polls": [{"_id": OID}]},
             None,
-            "expected a cursor page with a 'results' array from {url}/polls",
+            "expected a cursor page with a 'results' array of objects from {url}/polls",
+        ),
+        (
+            ["polls"],
+            {"/v1/polls": {"results": [None], "next": None, "hasNext": None}},
+            None,
+            "expected a cursor page with a 'results' array of objects from {url}/polls",
         ),
         (
             ["polls"],
             {"/v1/polls": {"results": {"_id": OID}}},
             None,
-            "expected a cursor page with a 'results' array from {url}/polls",
+            "expected a cursor page with a 'results' array of objects from {url}/polls",
         ),
         (
             ["polls"],

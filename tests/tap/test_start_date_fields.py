@@ -8,16 +8,10 @@ import pytest
 
 from tap_mixmax.simulator import Simulator
 from tap_mixmax.simulator.topology import BY_STREAM
-from tap_mixmax.timestamps import to_rfc3339
 from tests.tap.conftest import TapRunner
+from tests.tap.times import created
 
 PAGE = 5
-
-
-def created(doc: dict, field: str) -> datetime:
-    text = to_rfc3339(doc[field])
-    assert text is not None
-    return datetime.fromisoformat(text)
 
 
 def add_teams(sim: Simulator, count: int) -> None:
