@@ -62,6 +62,7 @@ class AdminApi:
             ("POST", "/_admin/retire"): self._retire,
             ("POST", "/_admin/max-limit"): self._max_limit,
             ("POST", "/_admin/search-envelope"): self._search_envelope,
+            ("POST", "/_admin/undeclared-fields"): self._undeclared_fields,
             ("GET", "/_admin/health"): lambda _: {"ok": True},
         }
 
@@ -176,4 +177,8 @@ class AdminApi:
 
     def _search_envelope(self, p: Payload) -> object:
         self.sim.set_search_envelope(_field(p, "envelope", str))
+        return {"ok": True}
+
+    def _undeclared_fields(self, p: Payload) -> object:
+        self.sim.set_undeclared_fields(_field(p, "enabled", bool, True))
         return {"ok": True}

@@ -123,6 +123,11 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_LOG_SIZE,
         help="requests kept in the request log",
     )
+    add(
+        "--undeclared-fields",
+        action="store_true",
+        help="give every object properties no schema declares, top-level and nested",
+    )
     add("--port-file", type=Path, help="write the bound port here when ready")
     return parser
 
@@ -172,6 +177,7 @@ def _serve(args: argparse.Namespace) -> int:
         max_limits=dict(args.max_limit),
         log_size=args.log_size,
         allow_remote=args.allow_remote,
+        undeclared_fields=args.undeclared_fields,
     )
     try:
         sim.start()

@@ -11,6 +11,7 @@ class ContactsStream(CursorStream):
     """/contacts: the user's own contacts."""
 
     name = "contacts"
+    field_source = "documented"
     path = "/contacts"
     expansions = ("firstName", "lastName", "groups", "notes", "salesforce")
 
@@ -19,6 +20,7 @@ class ContactNotesStream(CursorStream):
     """/contacts/:id/notes: one request per contact, so not selected by default."""
 
     name = "contact_notes"
+    field_source = "third-party"
     path = "/contacts/{contactId}/notes"
     parent_stream_type = ContactsStream
     parent_key = "contactId"
@@ -29,6 +31,7 @@ class ContactGroupsStream(CursorStream):
     """/contactgroups: groups the user created or that are shared with them."""
 
     name = "contact_groups"
+    field_source = "documented"
     path = "/contactgroups"
     expansions = ("count",)
 
@@ -37,6 +40,7 @@ class ContactGroupMembersStream(CursorStream):
     """/contactgroups/:id/contacts: membership rows, one per (group, contact)."""
 
     name = "contact_group_members"
+    field_source = "documented"
     path = "/contactgroups/{groupId}/contacts"
     parent_stream_type = ContactGroupsStream
     parent_key = "groupId"
@@ -47,5 +51,6 @@ class UnsubscribesStream(CursorStream):
     """/unsubscribes: addresses that opted out; rows are added, or deleted on resubscribe."""
 
     name = "unsubscribes"
+    field_source = "third-party"
     path = "/unsubscribes"
     changes_after_create = False

@@ -18,6 +18,7 @@ class SequencesStream(CursorStream):
     """/sequences: sequences the user can access, their own and shared ones."""
 
     name = "sequences"
+    field_source = "documented"
     path = "/sequences"
     expansions = ("stages",)
 
@@ -38,6 +39,7 @@ class SequenceRecipientsStream(MixmaxStream):
     """
 
     name = "sequence_recipients"
+    field_source = "documented"
     path = "/sequences/{sequenceId}/recipients"
     parent_stream_type = SequencesStream
     parent_key = "sequenceId"
