@@ -63,6 +63,7 @@ class AdminApi:
             ("POST", "/_admin/max-limit"): self._max_limit,
             ("POST", "/_admin/search-envelope"): self._search_envelope,
             ("POST", "/_admin/undeclared-fields"): self._undeclared_fields,
+            ("POST", "/_admin/strict-limits"): self._strict_limits,
             ("GET", "/_admin/health"): lambda _: {"ok": True},
         }
 
@@ -181,4 +182,8 @@ class AdminApi:
 
     def _undeclared_fields(self, p: Payload) -> object:
         self.sim.set_undeclared_fields(_field(p, "enabled", bool, True))
+        return {"ok": True}
+
+    def _strict_limits(self, p: Payload) -> object:
+        self.sim.set_strict_limits(_field(p, "enabled", bool, True))
         return {"ok": True}

@@ -74,6 +74,7 @@ class Simulator:
         log_size: int = DEFAULT_LOG_SIZE,
         allow_remote: bool = False,
         undeclared_fields: bool = False,
+        strict_limits: bool = False,
     ) -> None:
         if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale >= 0:
             raise ValueError(f"scale must be a number >= 0, got {scale!r}")
@@ -102,6 +103,7 @@ class Simulator:
         )
         for route, cap in (max_limits or {}).items():
             self.api.set_max_limit(route, cap)
+        self.api.strict_limits = strict_limits
         self.limiter = RateLimiter(rate_limit, clock)
         self.faults = Faults()
         self.log = RequestLog(log_size)
@@ -312,6 +314,11 @@ class Simulator:
             for collection in self.store.specs:
                 for entry in self.store.all_entries(collection):
                     self.store.add(collection, change(entry.doc), entry.readers, entry.parent_id)
+
+    def set_strict_limits(self, enabled: bool) -> None:
+        """Make /sequences/:id/recipients answer 400 to a ``limit`` above its cap (50 by
+        default) instead of lowering it."""
+        self.api.strict_limits = enabled
 
     def set_max_limit(self, route: str, n: int) -> None:
         self.api.set_max_limit(route, n)

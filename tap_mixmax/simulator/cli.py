@@ -124,6 +124,11 @@ def _parser() -> argparse.ArgumentParser:
         help="requests kept in the request log",
     )
     add(
+        "--strict-limits",
+        action="store_true",
+        help="answer 400 to a recipients limit above its cap instead of lowering it",
+    )
+    add(
         "--undeclared-fields",
         action="store_true",
         help="give every object properties no schema declares, top-level and nested",
@@ -178,6 +183,7 @@ def _serve(args: argparse.Namespace) -> int:
         log_size=args.log_size,
         allow_remote=args.allow_remote,
         undeclared_fields=args.undeclared_fields,
+        strict_limits=args.strict_limits,
     )
     try:
         sim.start()

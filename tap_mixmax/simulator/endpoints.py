@@ -171,6 +171,9 @@ class Api:
         self.retired: dict[str, int] = {}
         self.search_envelope: SearchEnvelope = "search"
         self.set_search_envelope(search_envelope)
+        # Strict limits: an offset endpoint answers 400 to a limit above its cap instead
+        # of lowering it (which of the two Mixmax does is undocumented).
+        self.strict_limits = False
 
     # configuration -------------------------------------------------------------------------
 
@@ -430,9 +433,13 @@ class Api:
         self, coll: topology.Collection, parent_id: str, query: Query, user: str
     ) -> Response:
         # Bare array, limit/offset, offset+limit never past the row cap. A limit above the
-        # endpoint's cap is lowered to it silently, like the cursor routes [Inf]. See
-        # docs/mixmax-api.md §2.10.
-        limit = clamp_limit(_first(query, "limit"), self.max_limit(coll.key))
+        # endpoint's cap is lowered to it silently, like the cursor routes, or refused with
+        # a 400 in strict mode: both are [Inf]. See docs/mixmax-api.md §2.10.
+        cap = self.max_limit(coll.key)
+        asked = js_parse_int(_first(query, "limit"))
+        if self.strict_limits and asked is not None and asked > cap:
+            return error(400, f"limit must be at most {cap}", user)
+        limit = clamp_limit(_first(query, "limit"), cap)
         offset = max(0, js_parse_int(_first(query, "offset")) or 0)
         end = min(offset + limit, coll.row_cap or offset + limit)
         view = self.store.view(coll.key, user, parent_id)
