@@ -177,6 +177,24 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         "longer returns. Never sent after a poll, an error, or a read cut by start_date.",
     ),
     th.Property(
+        "contacts_include_shared",
+        th.BooleanType,
+        default=True,
+        title="Include shared contacts",
+        description="Ask /contacts with includeShared=true, so the contacts stream holds every "
+        "contact the user can see, those of contact groups shared with them included; "
+        "false: only the user's own contacts (Mixmax's default).",
+    ),
+    th.Property(
+        "contacts_with_analytics",
+        th.BooleanType,
+        default=False,
+        title="Contacts with analytics",
+        description="Ask /contacts with withAnalytics=true, which fills each contact's "
+        "analytics (sent, opened, clicked, replied, ... and percentages); without it the "
+        "column stays null. Off by default: Mixmax computes them per contact.",
+    ),
+    th.Property(
         "undeclared_fields",
         th.StringType(allowed_values=["warn", "keep", "ignore"]),
         title="Undeclared fields",

@@ -261,6 +261,8 @@ class Api:
             return self._search(coll.key, query, user)
         if coll.key == "livefeed":
             return self._livefeed(query, user)
+        if coll.key == "contacts" and _flag(query, "includeShared"):
+            return self._list(coll.key, query, user, None, view=self._shared_contacts(user))
         if coll.parent is None:
             return self._list(coll.key, query, user, None)
         assert item_id is not None
@@ -318,10 +320,25 @@ class Api:
             return None
         return decode(raw, tuple_key=tuple_key)
 
+    def _shared_contacts(self, user: str) -> View:
+        """The user's contacts plus those of contact groups shared with the user, which
+        ``/contacts`` lists only with ``includeShared=true`` [D26]."""
+        own = self.store.view("contacts", user, None)
+        entries = {entry.doc_id: entry for entry in own.entries}
+        for group in self.store.view("contactgroups", user, None).entries:
+            for member in self.store.children("contactgroups/contacts", group.doc_id):
+                contact = self.store.get("contacts", member.doc_id)
+                if contact is not None:
+                    entries.setdefault(contact.doc_id, contact)
+        ordered = sorted(entries.values(), key=lambda entry: entry.key)
+        return View(keys=[entry.key for entry in ordered], entries=ordered)
+
     def _render_rows(self, collection: str, rows: list[Entry], query: Query, user: str) -> bytes:
         fields = parse_fields(_first(query, "fields"))
         expand = set(parse_fields(_first(query, "expand")))
         expander = self._expander(collection, expand, user)
+        if collection == "contacts" and _flag(query, "withAnalytics"):
+            expander = _with_contact_analytics(expander)
         if not fields and expander is None:
             return b",".join(entry.json() for entry in rows)
         out: list[bytes] = []
@@ -460,6 +477,35 @@ class Api:
         return Response(
             200, b'{"results":[' + b",".join(e.json() for e in rows) + b"]}", user_id=user
         )
+
+
+def _flag(query: Query, name: str) -> bool:
+    return (_first(query, name) or "").lower() in ("true", "1")
+
+
+def _with_contact_analytics(
+    then: Callable[[dict[str, Any]], None] | None,
+) -> Callable[[dict[str, Any]], None]:
+    """An expander adding ``analytics`` (``withAnalytics=true``), then doing ``then``'s work.
+
+    The field names are the Go client's model [3P]; the counts are derived from the
+    contact's ``usedCount`` so they are stable across requests [Inf].
+    """
+
+    def add(doc: dict[str, Any]) -> None:
+        sent = int(doc.get("usedCount") or 0)
+        counts = {"sent": sent, "delivered": sent, "opened": sent * 2 // 3}
+        counts |= {"clicked": sent // 3, "downloaded": sent // 6, "replied": sent // 4}
+        counts |= {f"deliveredWithTracked{kind}": sent for kind in ("Opens", "Links", "Files")}
+        share = {key: round(counts[key] / sent, 4) if sent else 0.0 for key in _RATES}
+        doc["analytics"] = {**counts, "percentages": share}
+        if then is not None:
+            then(doc)
+
+    return add
+
+
+_RATES = ("opened", "clicked", "downloaded", "replied")
 
 
 def _expand_stages(doc: dict[str, Any], known: object) -> None:
