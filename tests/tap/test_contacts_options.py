@@ -33,7 +33,8 @@ def test_contacts_include_those_of_shared_groups_by_default(sim: Simulator) -> N
     assert len(got) == len(set(got))
     assert set(got) == own | shared
     asked = [r.query for r in sim.requests if r.path == "/v1/contacts"]
-    assert asked and all(q.get("includeShared") == "true" for q in asked)
+    assert asked
+    assert all(q.get("includeShared") == "true" for q in asked)
     assert all("withAnalytics" not in q for q in asked)
     assert all(row.get("analytics") is None for row in run.records("contacts"))
 
