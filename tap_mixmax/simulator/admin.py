@@ -64,6 +64,7 @@ class AdminApi:
             ("POST", "/_admin/search-envelope"): self._search_envelope,
             ("POST", "/_admin/undeclared-fields"): self._undeclared_fields,
             ("POST", "/_admin/strict-limits"): self._strict_limits,
+            ("POST", "/_admin/older-member-shape"): self._older_member_shape,
             ("GET", "/_admin/health"): lambda _: {"ok": True},
         }
 
@@ -186,4 +187,8 @@ class AdminApi:
 
     def _strict_limits(self, p: Payload) -> object:
         self.sim.set_strict_limits(_field(p, "enabled", bool, True))
+        return {"ok": True}
+
+    def _older_member_shape(self, p: Payload) -> object:
+        self.sim.set_older_member_shape(_field(p, "enabled", bool, True))
         return {"ok": True}

@@ -184,11 +184,21 @@ class Simulator:
         return account.user_id
 
     def visible(
-        self, collection: str, token: str, parent_id: str | None = None
+        self,
+        collection: str,
+        token: str,
+        parent_id: str | None = None,
+        *,
+        include_shared: bool = False,
     ) -> list[dict[str, Any]]:
         """What the API would list for this user, newest first, full docs (no projection,
-        no expansion; recipients without ``variables``)."""
-        view = self.store.view(collection, self._user_id(token), parent_id)
+        no expansion; recipients without ``variables``); ``include_shared``: contacts as
+        ``includeShared=true`` lists them."""
+        user = self._user_id(token)
+        if include_shared and collection == "contacts":
+            view = self.api.shared_contacts(user)
+        else:
+            view = self.store.view(collection, user, parent_id)
         return [entry.public_doc() for entry in reversed(view.entries)]
 
     def insert(
@@ -314,6 +324,11 @@ class Simulator:
             for collection in self.store.specs:
                 for entry in self.store.all_entries(collection):
                     self.store.add(collection, change(entry.doc), entry.readers, entry.parent_id)
+
+    def set_older_member_shape(self, enabled: bool) -> None:
+        """Serve /teams/:id/members rows in the older documented shape, without
+        ``memberId`` (``endpoints.older_member``)."""
+        self.api.older_member_shape = enabled
 
     def set_strict_limits(self, enabled: bool) -> None:
         """Make /sequences/:id/recipients answer 400 to a ``limit`` above its cap (50 by

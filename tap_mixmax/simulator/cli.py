@@ -129,6 +129,11 @@ def _parser() -> argparse.ArgumentParser:
         help="answer 400 to a recipients limit above its cap instead of lowering it",
     )
     add(
+        "--older-member-shape",
+        action="store_true",
+        help="serve team members in the older documented shape, without memberId",
+    )
+    add(
         "--undeclared-fields",
         action="store_true",
         help="give every object properties no schema declares, top-level and nested",
@@ -185,6 +190,7 @@ def _serve(args: argparse.Namespace) -> int:
         undeclared_fields=args.undeclared_fields,
         strict_limits=args.strict_limits,
     )
+    sim.set_older_member_shape(args.older_member_shape)
     try:
         sim.start()
     except OSError as exc:

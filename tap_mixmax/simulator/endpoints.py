@@ -174,6 +174,8 @@ class Api:
         # Strict limits: an offset endpoint answers 400 to a limit above its cap instead
         # of lowering it (which of the two Mixmax does is undocumented).
         self.strict_limits = False
+        # Team member rows in the older documented shape: no memberId (see older_member).
+        self.older_member_shape = False
 
     # configuration -------------------------------------------------------------------------
 
@@ -262,7 +264,7 @@ class Api:
         if coll.key == "livefeed":
             return self._livefeed(query, user)
         if coll.key == "contacts" and _flag(query, "includeShared"):
-            return self._list(coll.key, query, user, None, view=self._shared_contacts(user))
+            return self._list(coll.key, query, user, None, view=self.shared_contacts(user))
         if coll.parent is None:
             return self._list(coll.key, query, user, None)
         assert item_id is not None
@@ -320,7 +322,7 @@ class Api:
             return None
         return decode(raw, tuple_key=tuple_key)
 
-    def _shared_contacts(self, user: str) -> View:
+    def shared_contacts(self, user: str) -> View:
         """The user's contacts plus those of contact groups shared with the user, which
         ``/contacts`` lists only with ``includeShared=true`` [D26]."""
         own = self.store.view("contacts", user, None)
@@ -339,6 +341,8 @@ class Api:
         expander = self._expander(collection, expand, user)
         if collection == "contacts" and _flag(query, "withAnalytics"):
             expander = _with_contact_analytics(expander)
+        if collection == "teams/members" and self.older_member_shape:
+            expander = older_member
         if not fields and expander is None:
             return b",".join(entry.json() for entry in rows)
         out: list[bytes] = []
@@ -477,6 +481,17 @@ class Api:
         return Response(
             200, b'{"results":[' + b",".join(e.json() for e in rows) + b"]}", user_id=user
         )
+
+
+def older_member(doc: dict[str, Any]) -> None:
+    """A team member row as the older reference showed it [Dold]: no ``memberId``, times
+    named ``dateInvited``/``dateAccepted``; a member is identified by ``userId``, and a
+    pending invite (no user yet) by an ``_id`` [Inf]."""
+    member = doc.pop("memberId", None)
+    if doc.get("userId") is None:
+        doc["_id"] = member
+    doc["dateInvited"] = doc.pop("invitedAt", None)
+    doc["dateAccepted"] = doc.pop("acceptedAt", None)
 
 
 def _flag(query: Query, name: str) -> bool:

@@ -56,6 +56,20 @@ class TeamMembersStream(CursorStream):
     parent_key = "teamId"
     primary_keys: ClassVar[tuple[str, ...]] = ("teamId", "memberId")
 
+    @override
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        """Key a row of the older documented shape, which has no ``memberId``, by what
+        identifies its member there: its ``_id``, else its ``userId``, else (a pending
+        invite) its ``email``."""
+        if row.get("memberId") in (None, ""):
+            for key in ("_id", "userId", "email"):
+                if isinstance(row.get(key), str) and row[key]:
+                    row["memberId"] = row[key]
+                    break
+        return super().post_process(row, context)
+
 
 class InsightsReportsStream(CursorStream):
     """/insightsreports: saved report definitions."""
