@@ -192,7 +192,14 @@ class CursorStream(MixmaxStream):
         lookback = int(self.config["skew_lookback_seconds"])
         if lookback and start:
             start = rewind(start, lookback) or start
-        walk = Poll(self.name, self.page_size, Keeper(bookmark, state, self.key_of), start=start)
+        walk = Poll(
+            self.name,
+            self.page_size,
+            Keeper(bookmark, state, self.key_of),
+            start=start,
+            floor=None if start != bookmark.previous else bookmark.newest_key,
+            warn=self.logger.warning,
+        )
         yield from self.walk_records(None, walk)
 
     def refresh_due(self, last: datetime | None) -> bool:

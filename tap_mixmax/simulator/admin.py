@@ -65,6 +65,7 @@ class AdminApi:
             ("POST", "/_admin/undeclared-fields"): self._undeclared_fields,
             ("POST", "/_admin/strict-limits"): self._strict_limits,
             ("POST", "/_admin/older-member-shape"): self._older_member_shape,
+            ("POST", "/_admin/ignore-previous"): self._ignore_previous,
             ("GET", "/_admin/health"): lambda _: {"ok": True},
         }
 
@@ -191,4 +192,8 @@ class AdminApi:
 
     def _older_member_shape(self, p: Payload) -> object:
         self.sim.set_older_member_shape(_field(p, "enabled", bool, True))
+        return {"ok": True}
+
+    def _ignore_previous(self, p: Payload) -> object:
+        self.sim.set_ignore_previous(_field(p, "enabled", bool, True))
         return {"ok": True}

@@ -325,6 +325,10 @@ class Simulator:
                 for entry in self.store.all_entries(collection):
                     self.store.add(collection, change(entry.doc), entry.readers, entry.parent_id)
 
+    def set_ignore_previous(self, enabled: bool) -> None:
+        """Make every cursor route ignore ``previous`` and answer the newest page."""
+        self.api.ignore_previous = enabled
+
     def set_older_member_shape(self, enabled: bool) -> None:
         """Serve /teams/:id/members rows in the older documented shape, without
         ``memberId`` (``endpoints.older_member``)."""

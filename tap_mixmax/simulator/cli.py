@@ -129,6 +129,11 @@ def _parser() -> argparse.ArgumentParser:
         help="answer 400 to a recipients limit above its cap instead of lowering it",
     )
     add(
+        "--ignore-previous",
+        action="store_true",
+        help="answer the newest page to a 'previous' cursor, as a route that ignores it",
+    )
+    add(
         "--older-member-shape",
         action="store_true",
         help="serve team members in the older documented shape, without memberId",
@@ -191,6 +196,7 @@ def _serve(args: argparse.Namespace) -> int:
         strict_limits=args.strict_limits,
     )
     sim.set_older_member_shape(args.older_member_shape)
+    sim.set_ignore_previous(args.ignore_previous)
     try:
         sim.start()
     except OSError as exc:

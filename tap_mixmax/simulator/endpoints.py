@@ -176,6 +176,9 @@ class Api:
         self.strict_limits = False
         # Team member rows in the older documented shape: no memberId (see older_member).
         self.older_member_shape = False
+        # Cursor routes that ignore ``previous`` and serve the newest page again [Inf]:
+        # no public source shows /livefeed (a query-driven route) honouring it.
+        self.ignore_previous = False
 
     # configuration -------------------------------------------------------------------------
 
@@ -301,6 +304,8 @@ class Api:
             prev_key = self._cursor(query, "previous", spec.tuple_key)
         except CursorError as exc:
             return error(400, f"Invalid pagination cursor: {exc}", user)
+        if self.ignore_previous:
+            prev_key = None
         if view is None:
             view = self.store.view(collection, user, parent)
         page = paginate(view, limit, next_key, prev_key)
