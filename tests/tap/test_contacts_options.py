@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from tap_mixmax.simulator import Simulator
 from tests.tap.inprocess import sync
 
@@ -58,3 +60,19 @@ def test_analytics_are_filled_with_contacts_with_analytics(sim: Simulator) -> No
         assert set(analytics["percentages"]) == {"opened", "clicked", "downloaded", "replied"}
     asked = [r.query for r in sim.requests if r.path == "/v1/contacts"]
     assert all(q.get("withAnalytics") == "true" for q in asked)
+
+
+def test_a_refused_include_shared_falls_back_to_own_contacts_with_one_warning(
+    sim: Simulator,
+) -> None:
+    token = sim.tokens["ada"]
+    share_a_group_of_bob(sim)
+    sim.faults.schedule("/contacts", [400])
+    run = sync(sim, ["contacts"], page_size=300)
+    own = {doc["_id"] for doc in sim.visible("contacts", token)}
+    assert {row["_id"] for row in run.records("contacts")} == own
+    warned = [w for w in run.lines(logging.WARNING) if "refused includeShared=true" in w]
+    assert len(warned) == 1
+    asked = [r.query for r in sim.requests if r.path == "/v1/contacts"]
+    assert asked[0].get("includeShared") == "true"
+    assert all("includeShared" not in q for q in asked[1:])
