@@ -219,9 +219,9 @@ class Poll(Walk):
     A record whose key is not above ``floor`` (the bookmark's newest key; ``None`` with a
     lookback, whose re-reads are on purpose) is never emitted, and its presence on a
     ``previous`` page means the server answered something else (such as the newest page
-    again): that is warned about once. A last ``previous`` page that is full and holds no
-    such record may have new objects below it, so the poll then reads down with ``next``
-    until the first page that reaches the floor: a bounded top-down read.
+    again): that is warned about once. A first ``previous`` page that is full, holds no such
+    record and says nothing is newer may have new objects below it, so the poll then reads
+    down with ``next`` until the first page that reaches the floor: a bounded top-down read.
     """
 
     def __init__(
@@ -235,6 +235,7 @@ class Poll(Walk):
         warn: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(stream, limit, direction=Direction.NEWER, start=start)
+        self.start = start
         self.keeper = keeper
         self.bookmark = keeper.bookmark
         self.floor = floor
@@ -265,8 +266,10 @@ class Poll(Walk):
             return self.direction is Direction.NEWER and super().has_more(response)
         if super().has_more(response):
             return True
-        if self.direction is Direction.NEWER and len(page["results"]) >= self.limit:
-            self.direction = Direction.OLDER  # full, all new, and "the newest": look below
+        first = not self._followed - {self.start}
+        if first and self.direction is Direction.NEWER and len(page["results"]) >= self.limit:
+            # The first page, full, all new, and "the newest": look below it.
+            self.direction = Direction.OLDER
             return bool(page.get("next"))
         return False
 
