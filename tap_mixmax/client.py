@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import backoff
 import requests
-from singer_sdk import RESTStream, StreamSchema, Tap
+from singer_sdk import RESTStream, Tap
 from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers._catalog import pop_deselected_record_properties
@@ -28,7 +28,7 @@ from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INC
 from typing_extensions import override
 
 from tap_mixmax.bookmarks import Bookmark
-from tap_mixmax.conform import RecordConformer
+from tap_mixmax.conform import RecordConformer, with_extra_column
 from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.errors import (
     BadRequestError,
@@ -64,12 +64,12 @@ RETRIED_ERRORS = (
 )
 # The SDK logs this before re-raising any failure; the tap's exit line says it better.
 _SDK_FAILURE_LINE = "An unhandled error occurred while syncing"
+_SCHEMAS = SchemasWithUserColumn(schema_dir())
 
 
 class MixmaxStream(RESTStream[Any]):
     """A Mixmax endpoint: shared session, token, budget and error rules."""
 
-    schema = StreamSchema(SchemasWithUserColumn(schema_dir()))
     primary_keys: ClassVar[tuple[str, ...]] = ("_id",)
     replication_key: str | None = None
     # `post_process` does what the SDK's conformance did, with a plan compiled once
@@ -88,11 +88,40 @@ class MixmaxStream(RESTStream[Any]):
     skip_when_retired: ClassVar[bool] = False
     # The stream whose 403 means the token itself is refused: it stops the run.
     token_check: ClassVar[bool] = False
+    # Where the schema's fields come from: "documented" (Mixmax's reference), "observed"
+    # (Airbyte's schemas recorded from live responses), "third-party" (client libraries'
+    # models) or "inferred" (nobody published them). A stream whose fields are mostly
+    # inferred keeps undeclared properties by default (see ``undeclared_fields``).
+    field_source: ClassVar[str] = "observed"
 
     def __init__(self, tap: Tap, connection: MixmaxConnection) -> None:
         super().__init__(tap=tap)
         self.mixmax = connection
         self._schema_sent = False
+
+    @cached_property
+    def undeclared_fields(self) -> str:
+        """What happens to properties the schema does not declare: the setting, else
+        ``keep`` for streams whose fields are mostly inferred and ``warn`` for the rest."""
+        chosen = self.config.get("undeclared_fields")
+        if isinstance(chosen, str):
+            return chosen
+        return "keep" if self.field_source == "inferred" else "warn"
+
+    @cached_property
+    def schema(self) -> dict[str, Any]:
+        """The stream's schema, with the user column, and ``_mixmax_extra`` when
+        undeclared properties are kept."""
+        schema: dict[str, Any] = _SCHEMAS.get_schema(self.name, key_properties=self.primary_keys)
+        return with_extra_column(schema) if self.undeclared_fields == "keep" else schema
+
+    @property
+    @override
+    def effective_schema(self) -> dict[str, Any]:
+        """The catalog's schema (or the stream's), with ``_mixmax_extra`` whenever
+        undeclared properties are kept, even if the catalog was discovered without it."""
+        schema: dict[str, Any] = super().effective_schema
+        return with_extra_column(schema) if self.undeclared_fields == "keep" else schema
 
     @property
     @override
@@ -483,7 +512,13 @@ class MixmaxStream(RESTStream[Any]):
         self.mixmax.progress.record(self.name)
         conformer = self.mixmax.conformers.get(self.name)
         if conformer is None:
-            conformer = RecordConformer(self.name, self.schema, self.logger, self.effective_schema)
+            conformer = RecordConformer(
+                self.name,
+                self.schema,
+                self.logger,
+                self.effective_schema,
+                undeclared=self.undeclared_fields,
+            )
             self.mixmax.conformers[self.name] = conformer
         return conformer(row)
 
@@ -491,14 +526,18 @@ class MixmaxStream(RESTStream[Any]):
     def log_sync_costs(self) -> None:
         """Called for every stream once the run's syncing is over (by ``Tap.sync_all``).
 
-        Reports the totals of time values that were not times, and writes out every
-        message the writer still holds (for callers that read stdout before exit).
+        Reports the totals of time values that were not times and of undeclared
+        properties (by path: records carrying each, and where they went), and writes out
+        every message the writer still holds (for callers that read stdout before exit).
         """
         super().log_sync_costs()
         conformer = self.mixmax.conformers.get(self.name)
         if conformer is not None:
             for line in conformer.summary():
                 self.logger.warning("%s", line)
+            level = logging.WARNING if self.undeclared_fields == "warn" else logging.INFO
+            for line in conformer.undeclared_summary():
+                self.logger.log(level, "summary: %s", line)
         if self.mixmax.writer is not None:
             self.mixmax.writer.flush()
 

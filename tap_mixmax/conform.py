@@ -7,8 +7,12 @@ one walk that visits only the fields where something can change:
 * time fields (``format: date-time``) become RFC 3339 strings (``timestamps.to_rfc3339``);
   a value that is not a time becomes ``null``, is counted, and is warned about once per
   stream and field;
-* properties a schema does not declare are dropped (the SDK did so wherever an object
-  has ``properties`` and no ``additionalProperties``), with one warning per field;
+* properties a schema does not declare (wherever an object has ``properties`` and no
+  ``additionalProperties``) are counted per path, once per record that carries them, and
+  handled as the stream's ``undeclared_fields`` mode says: ``warn`` and ``ignore`` leave
+  them out (``warn`` with one warning per path the first time), ``keep`` moves the
+  record's top-level ones into one object column (``EXTRA_COLUMN``) and leaves nested
+  ones in place inside their object column;
 * a value of a boolean-only field that is not a boolean becomes ``value != 0``, as the
   SDK did (``null`` stays ``null``, and a float stays as it is, as it did there).
 
@@ -39,6 +43,23 @@ JSON = Any
 
 # Counts of unparseable time values (per stream and field) at which the total is logged.
 _COUNTS_TO_REPORT = frozenset(10**power for power in range(1, 10))
+
+# Where ``keep`` puts the top-level properties a stream's schema does not declare.
+EXTRA_COLUMN = "_mixmax_extra"
+EXTRA_COLUMN_SCHEMA: dict[str, Any] = {
+    "type": ["object", "null"],
+    "description": "Top-level properties Mixmax sent that this stream's schema does not "
+    "declare, verbatim (undeclared_fields: keep); null when there were none.",
+}
+
+
+def with_extra_column(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with ``EXTRA_COLUMN`` declared (the same dict if it is already)."""
+    properties = schema.get("properties", {})
+    if EXTRA_COLUMN in properties:
+        return schema
+    return {**schema, "properties": {**properties, EXTRA_COLUMN: dict(EXTRA_COLUMN_SCHEMA)}}
+
 
 # What a plan does to one field.
 TIME, BOOLEAN, OBJECT, ARRAY, CHOICE = range(5)
@@ -128,9 +149,11 @@ class RecordConformer:
         schema: dict[str, Any],
         logger: logging.Logger,
         catalog_schema: dict[str, Any] | None = None,
+        undeclared: str = "warn",
     ) -> None:
         self.stream = stream
         self.logger = logger
+        self.undeclared_mode = undeclared
         if catalog_schema is None or catalog_schema == schema:
             plans = [compile_object(schema)]
         else:
@@ -142,17 +165,22 @@ class RecordConformer:
         self.plans = [plan for plan in plans if plan is not None]
         # Values of each time field that were not times and were written as null.
         self.unparsed: Counter[str] = Counter()
-        self._dropped: set[str] = set()
+        # Records that carried each undeclared property path, and the paths of this record.
+        self.undeclared: Counter[str] = Counter()
+        self._carried: set[str] = set()
 
     def __call__(self, record: dict[str, Any]) -> dict[str, Any]:
         for plan in self.plans:
             self._object(plan, record)
+        if self._carried:
+            self.undeclared.update(self._carried)
+            self._carried.clear()
         return record
 
     def _object(self, plan: ObjectPlan, value: dict[str, Any]) -> None:
         known = plan.known
         if known is not None and not known.issuperset(value):
-            self._drop(plan, value)
+            self._undeclared(plan, value)
         for key, kind, detail in plan.fields:
             item = value.get(key)
             # The two commonest cases first, without a call: this runs for every field.
@@ -224,18 +252,31 @@ class RecordConformer:
                 )
         return text
 
-    def _drop(self, plan: ObjectPlan, value: dict[str, Any]) -> None:
-        assert plan.known is not None
-        for key in [key for key in value if key not in plan.known]:
-            del value[key]
+    def _undeclared(self, plan: ObjectPlan, value: dict[str, Any]) -> None:
+        known = plan.known
+        assert known is not None
+        mode = self.undeclared_mode
+        root_kept = mode == "keep" and not plan.path
+        keys = [k for k in value if k not in known and not (root_kept and k == EXTRA_COLUMN)]
+        if root_kept:
+            extra = value.get(EXTRA_COLUMN)
+            if not isinstance(extra, dict):
+                extra = value[EXTRA_COLUMN] = {}
+            for key in keys:
+                extra[key] = value.pop(key)
+        elif mode != "keep":
+            for key in keys:
+                del value[key]
+        for key in keys:
             path = _child_path(plan.path, key)
-            if path not in self._dropped:
-                self._dropped.add(path)
+            if mode == "warn" and path not in self.undeclared and path not in self._carried:
                 self.logger.warning(
-                    "%s: property '%s' is not in the stream's schema; leaving it out",
+                    "%s: property '%s' is not in the stream's schema; leaving it out "
+                    "(counted in the run's summary; undeclared_fields: keep keeps it)",
                     self.stream,
                     path,
                 )
+            self._carried.add(path)
 
     def summary(self) -> list[str]:
         """One line per time field that held values that are not times."""
@@ -243,3 +284,19 @@ class RecordConformer:
             f"{self.stream}: {count} value(s) of '{path}' were not times and were written as null"
             for path, count in sorted(self.unparsed.items())
         ]
+
+    def undeclared_summary(self) -> list[str]:
+        """One line per undeclared property path: how many records carried it, and where
+        it went."""
+        lines = []
+        for path, count in sorted(self.undeclared.items()):
+            if self.undeclared_mode != "keep":
+                fate = "left out (undeclared_fields: keep would keep it)"
+            elif "." in path or "[" in path:
+                fate = "kept in place"
+            else:
+                fate = f"kept in {EXTRA_COLUMN}"
+            lines.append(
+                f"{self.stream}: undeclared property '{path}' in {count} record(s), {fate}"
+            )
+        return lines

@@ -37,7 +37,7 @@ from typing_extensions import override
 
 from tap_mixmax.bookmarks import Bookmark
 from tap_mixmax.client import MixmaxStream
-from tap_mixmax.cursors import object_id_time, rewind
+from tap_mixmax.cursors import cursor_object_id, object_id_time, rewind
 from tap_mixmax.errors import BadRequestError
 from tap_mixmax.pagination import envelope
 from tap_mixmax.timestamps import to_rfc3339
@@ -192,8 +192,23 @@ class CursorStream(MixmaxStream):
         lookback = int(self.config["skew_lookback_seconds"])
         if lookback and start:
             start = rewind(start, lookback) or start
-        walk = Poll(self.name, self.page_size, Keeper(bookmark, state, self.key_of), start=start)
+        walk = Poll(
+            self.name,
+            self.page_size,
+            Keeper(bookmark, state, self.key_of),
+            start=start,
+            floor=self.poll_floor(start, bookmark),
+            warn=self.logger.warning,
+        )
         yield from self.walk_records(None, walk)
+
+    def poll_floor(self, start: str | None, bookmark: Bookmark) -> str | None:
+        """The key a poll's records must exceed: the bookmark's newest key, or, with the
+        skew lookback, the ObjectId the rewound cursor points at (re-reads above it are
+        on purpose); ``None`` when neither is known."""
+        if start == bookmark.previous:
+            return bookmark.newest_key
+        return cursor_object_id(start) if self.created_at_field is None else None
 
     def refresh_due(self, last: datetime | None) -> bool:
         """Whether a read whole is due, the last one having ended at ``last``."""

@@ -40,6 +40,11 @@ def _object_id(cursor: str | None) -> str | None:
     return None
 
 
+def cursor_object_id(cursor: str | None) -> str | None:
+    """The ObjectId an ``{"$oid": …}`` cursor points at, or ``None`` for other kinds."""
+    return _object_id(cursor)
+
+
 def is_after(cursor: str, bookmark: str | None) -> bool:
     """Whether ``cursor`` lies past ``bookmark``, so moving there never goes backwards."""
     new, old = _object_id(cursor), _object_id(bookmark)

@@ -17,6 +17,9 @@ from singer_sdk.pagination import BaseAPIPaginator
 
 # /sequences/:id/recipients refuses to page past this many rows per sequence.
 RECIPIENTS_CAP = 10_000
+# Its largest page: Mixmax's current reference says the highest limit supported is 50.
+# It is also the smallest cap any Mixmax source documents, so a shorter page ends a list.
+RECIPIENTS_MAX_LIMIT = 50
 
 _decode = msgspec.json.Decoder().decode
 _ENVELOPES: weakref.WeakKeyDictionary[requests.Response, Any] = weakref.WeakKeyDictionary()
@@ -75,9 +78,11 @@ class PageCap:
     is certainly the last: so a run pays that request a few times, not once per parent.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, floor: int = 0) -> None:
         self.cap: int | None = None
-        self.floor = 0
+        # Pages shorter than this end a list: the smallest documented cap, then raised by
+        # every confirmed end.
+        self.floor = floor
 
     def ends_list(self, rows: int, asked: int) -> bool | None:
         """Whether a page of ``rows`` ends the list: True, False, or None (unknown)."""

@@ -1,4 +1,9 @@
-"""Where the SDK's built-in features need the tap's help: flattening and ``--test``.
+"""Where the SDK's built-in features need the tap's help: flattening, the catalog of
+kept undeclared properties, and ``--test``.
+
+Kept undeclared properties: a stream that keeps them writes a ``_mixmax_extra`` column,
+which a catalog discovered with other settings does not declare; the SDK's SCHEMA
+message comes from the catalog, so the column is added to it before the mapper reads it.
 
 Flattening: singer-sdk 0.54 writes every object or array it does not flatten further into
 the record as a JSON string, but for a property declared with ``anyOf`` (``sequences.stages``,
@@ -17,12 +22,14 @@ one log line saying which.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
+from singer_sdk.singerlib import Catalog, Schema
 from singer_sdk.tap_base import CliTestOptionValue
 
+from tap_mixmax.conform import with_extra_column
 from tap_mixmax.exits import EXIT_FAILED, exit_code
 
 if TYPE_CHECKING:
@@ -58,6 +65,20 @@ def correct_flattened_schemas(mapper: PluginMapper) -> None:
                 for name, prop in schema.get("properties", {}).items()
             }
             stream_map.transformed_schema = schema
+
+
+def declare_kept_extras(catalog: Catalog, streams: Mapping[str, Any]) -> None:
+    """Declare ``_mixmax_extra`` in the catalog of every stream that keeps undeclared
+    properties, so its SCHEMA message announces the column even when the catalog was
+    discovered with other settings."""
+    for entry in catalog.streams:
+        stream = streams.get(entry.tap_stream_id)
+        if getattr(stream, "undeclared_fields", None) != "keep":
+            continue
+        schema = entry.schema.to_dict()
+        widened = with_extra_column(schema)
+        if widened is not schema:
+            entry.schema = Schema.from_dict(widened)
 
 
 def select_everything(catalog: dict[str, Any]) -> dict[str, Any]:

@@ -177,6 +177,36 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         "longer returns. Never sent after a poll, an error, or a read cut by start_date.",
     ),
     th.Property(
+        "contacts_include_shared",
+        th.BooleanType,
+        default=True,
+        title="Include shared contacts",
+        description="Ask /contacts with includeShared=true, so the contacts stream holds every "
+        "contact the user can see, those of contact groups shared with them included; "
+        "false: only the user's own contacts (Mixmax's default).",
+    ),
+    th.Property(
+        "contacts_with_analytics",
+        th.BooleanType,
+        default=False,
+        title="Contacts with analytics",
+        description="Ask /contacts with withAnalytics=true, which fills each contact's "
+        "analytics (sent, opened, clicked, replied, ... and percentages); without it the "
+        "column stays null. Off by default: Mixmax computes them per contact.",
+    ),
+    th.Property(
+        "undeclared_fields",
+        th.StringType(allowed_values=["warn", "keep", "ignore"]),
+        title="Undeclared fields",
+        description="What to do with properties Mixmax sends that a stream's schema does not "
+        "declare. Every run's summary counts them by path either way. warn: leave them out, "
+        "warning once per path; keep: keep them, the top-level ones in one JSON object "
+        "column per stream (_mixmax_extra), nested ones in place inside their object "
+        "column; ignore: leave them out without a warning. Unset: keep for the streams "
+        "whose fields are mostly inferred (current_user, meeting_summaries, "
+        "meeting_transcripts), warn for every other stream.",
+    ),
+    th.Property(
         "include_recipient_variables",
         th.BooleanType,
         default=True,

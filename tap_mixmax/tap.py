@@ -26,7 +26,12 @@ from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.errors import hide_in_logs
 from tap_mixmax.exits import GuardedCommand, TargetStoppedReading, failure_line, on_signal
 from tap_mixmax.inputs import read_catalog, read_config_file, read_state
-from tap_mixmax.sdk_features import correct_flattened_schemas, describe_test_option, run_test
+from tap_mixmax.sdk_features import (
+    correct_flattened_schemas,
+    declare_kept_extras,
+    describe_test_option,
+    run_test,
+)
 from tap_mixmax.settings import CONFIG_SCHEMA, check_settings
 from tap_mixmax.streams import STREAM_TYPES
 from tap_mixmax.team import run_team
@@ -98,6 +103,7 @@ class TapMixmax(Tap):
 
     @override
     def setup_mapper(self) -> None:
+        declare_kept_extras(self.catalog, self.streams)
         super().setup_mapper()
         correct_flattened_schemas(self.mapper)
 

@@ -215,14 +215,68 @@ class Poll(Walk):
 
     ``start`` may lie before the bookmark (the skew lookback); the bookmark itself never
     moves backwards.
+
+    ``previous`` is not trusted blindly: no public source shows every endpoint honour it.
+    A record whose key is not above ``floor`` (the bookmark's newest key; ``None`` with a
+    lookback, whose re-reads are on purpose) is never emitted, and its presence on a
+    ``previous`` page means the server answered something else (such as the newest page
+    again): that is warned about once. A first ``previous`` page that is full, holds no such
+    record and says nothing is newer may have new objects below it, so the poll then reads
+    down with ``next`` until the first page that reaches the floor: a bounded top-down read.
     """
 
-    def __init__(self, stream: str, limit: int, keeper: Keeper, *, start: str | None) -> None:
+    def __init__(
+        self,
+        stream: str,
+        limit: int,
+        keeper: Keeper,
+        *,
+        start: str | None,
+        floor: str | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(stream, limit, direction=Direction.NEWER, start=start)
+        self.start = start
         self.keeper = keeper
         self.bookmark = keeper.bookmark
+        self.floor = floor
+        self.warn = warn
+        self.warned = False
+        self.reached_floor = False
+
+    def take(self, records: list[Record]) -> Iterator[Record]:
+        floor = self.floor
+        if floor is None:
+            return iter(records)
+        fresh = [r for r in records if (key := self.keeper.key_of(r)) is None or key > floor]
+        self.reached_floor = len(fresh) < len(records)
+        # Evidence that `previous` was not honoured: objects at or below the bookmark on
+        # a `previous` page, or new objects below the page it called the newest.
+        older = self.direction is Direction.OLDER
+        if (fresh if older else self.reached_floor) and not self.warned and self.warn:
+            self.warned = True
+            self.warn(
+                f"{self.stream}: Mixmax answered a 'previous' page as if it ignored "
+                "'previous'; reading down from the newest object to the bookmark instead"
+            )
+        return iter(fresh)
+
+    def has_more(self, response: requests.Response) -> bool:
+        page = envelope(response)
+        if self.reached_floor or self.floor is None:
+            return self.direction is Direction.NEWER and super().has_more(response)
+        if super().has_more(response):
+            return True
+        first = not self._followed - {self.start}
+        if first and self.direction is Direction.NEWER and len(page["results"]) >= self.limit:
+            # The first page, full, all new, and "the newest": look below it.
+            self.direction = Direction.OLDER
+            return bool(page.get("next"))
+        return False
 
     def page_done(self, page: dict[str, Any]) -> None:
+        if self.direction is Direction.OLDER:
+            return  # pages below the first one hold no newer cursor
         cursor = page.get("previous")
         if page["results"] and not cursor:
             self._fail("sent a page of objects without a 'previous' cursor")

@@ -62,6 +62,10 @@ class AdminApi:
             ("POST", "/_admin/retire"): self._retire,
             ("POST", "/_admin/max-limit"): self._max_limit,
             ("POST", "/_admin/search-envelope"): self._search_envelope,
+            ("POST", "/_admin/undeclared-fields"): self._undeclared_fields,
+            ("POST", "/_admin/strict-limits"): self._strict_limits,
+            ("POST", "/_admin/older-member-shape"): self._older_member_shape,
+            ("POST", "/_admin/ignore-previous"): self._ignore_previous,
             ("GET", "/_admin/health"): lambda _: {"ok": True},
         }
 
@@ -176,4 +180,20 @@ class AdminApi:
 
     def _search_envelope(self, p: Payload) -> object:
         self.sim.set_search_envelope(_field(p, "envelope", str))
+        return {"ok": True}
+
+    def _undeclared_fields(self, p: Payload) -> object:
+        self.sim.set_undeclared_fields(_field(p, "enabled", bool, True))
+        return {"ok": True}
+
+    def _strict_limits(self, p: Payload) -> object:
+        self.sim.set_strict_limits(_field(p, "enabled", bool, True))
+        return {"ok": True}
+
+    def _older_member_shape(self, p: Payload) -> object:
+        self.sim.set_older_member_shape(_field(p, "enabled", bool, True))
+        return {"ok": True}
+
+    def _ignore_previous(self, p: Payload) -> object:
+        self.sim.set_ignore_previous(_field(p, "enabled", bool, True))
         return {"ok": True}

@@ -21,6 +21,7 @@ from .ratelimit import RateLimit, RateLimiter
 from .requestlog import DEFAULT_LOG_SIZE, Hook, LoggedRequest, RequestLog
 from .server import SimulatorHTTPServer
 from .store import Store
+from .undeclared import with_undeclared, without_undeclared
 
 _METEOR_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
 _DEFAULT_RATE_LIMIT = RateLimit()
@@ -72,6 +73,8 @@ class Simulator:
         max_limits: dict[str, int] | None = None,
         log_size: int = DEFAULT_LOG_SIZE,
         allow_remote: bool = False,
+        undeclared_fields: bool = False,
+        strict_limits: bool = False,
     ) -> None:
         if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale >= 0:
             raise ValueError(f"scale must be a number >= 0, got {scale!r}")
@@ -100,10 +103,13 @@ class Simulator:
         )
         for route, cap in (max_limits or {}).items():
             self.api.set_max_limit(route, cap)
+        self.api.strict_limits = strict_limits
         self.limiter = RateLimiter(rate_limit, clock)
         self.faults = Faults()
         self.log = RequestLog(log_size)
         self.admin = AdminApi(self)
+        self.undeclared_fields = False
+        self.set_undeclared_fields(undeclared_fields)
         self._server: SimulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -178,11 +184,21 @@ class Simulator:
         return account.user_id
 
     def visible(
-        self, collection: str, token: str, parent_id: str | None = None
+        self,
+        collection: str,
+        token: str,
+        parent_id: str | None = None,
+        *,
+        include_shared: bool = False,
     ) -> list[dict[str, Any]]:
         """What the API would list for this user, newest first, full docs (no projection,
-        no expansion; recipients without ``variables``)."""
-        view = self.store.view(collection, self._user_id(token), parent_id)
+        no expansion; recipients without ``variables``); ``include_shared``: contacts as
+        ``includeShared=true`` lists them."""
+        user = self._user_id(token)
+        if include_shared and collection == "contacts":
+            view = self.api.shared_contacts(user)
+        else:
+            view = self.store.view(collection, user, parent_id)
         return [entry.public_doc() for entry in reversed(view.entries)]
 
     def insert(
@@ -227,6 +243,8 @@ class Simulator:
                     doc["_id"] = self._new_oid()
             elif spec.id_field not in doc:
                 doc[spec.id_field] = "".join(self._rng.choices(_METEOR_ALPHABET, k=17))
+            if self.undeclared_fields:
+                doc = with_undeclared(doc)
             readers: Iterable[str] = (
                 parent_entry.readers if parent_entry is not None else {owner.user_id}
             )
@@ -294,6 +312,32 @@ class Simulator:
 
     def set_rate_limit(self, rate_limit: RateLimit | None) -> None:
         self.limiter.configure(rate_limit)
+
+    def set_undeclared_fields(self, enabled: bool) -> None:
+        """Give every document, stored and inserted from now on, properties no schema
+        declares (``undeclared.py``), or take them away again."""
+        with self.store.lock:
+            if enabled == self.undeclared_fields:
+                return
+            self.undeclared_fields = enabled
+            change = with_undeclared if enabled else without_undeclared
+            for collection in self.store.specs:
+                for entry in self.store.all_entries(collection):
+                    self.store.add(collection, change(entry.doc), entry.readers, entry.parent_id)
+
+    def set_ignore_previous(self, enabled: bool) -> None:
+        """Make every cursor route ignore ``previous`` and answer the newest page."""
+        self.api.ignore_previous = enabled
+
+    def set_older_member_shape(self, enabled: bool) -> None:
+        """Serve /teams/:id/members rows in the older documented shape, without
+        ``memberId`` (``endpoints.older_member``)."""
+        self.api.older_member_shape = enabled
+
+    def set_strict_limits(self, enabled: bool) -> None:
+        """Make /sequences/:id/recipients answer 400 to a ``limit`` above its cap (50 by
+        default) instead of lowering it."""
+        self.api.strict_limits = enabled
 
     def set_max_limit(self, route: str, n: int) -> None:
         self.api.set_max_limit(route, n)

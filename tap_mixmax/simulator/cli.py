@@ -123,6 +123,26 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_LOG_SIZE,
         help="requests kept in the request log",
     )
+    add(
+        "--strict-limits",
+        action="store_true",
+        help="answer 400 to a recipients limit above its cap instead of lowering it",
+    )
+    add(
+        "--ignore-previous",
+        action="store_true",
+        help="answer the newest page to a 'previous' cursor, as a route that ignores it",
+    )
+    add(
+        "--older-member-shape",
+        action="store_true",
+        help="serve team members in the older documented shape, without memberId",
+    )
+    add(
+        "--undeclared-fields",
+        action="store_true",
+        help="give every object properties no schema declares, top-level and nested",
+    )
     add("--port-file", type=Path, help="write the bound port here when ready")
     return parser
 
@@ -172,7 +192,11 @@ def _serve(args: argparse.Namespace) -> int:
         max_limits=dict(args.max_limit),
         log_size=args.log_size,
         allow_remote=args.allow_remote,
+        undeclared_fields=args.undeclared_fields,
+        strict_limits=args.strict_limits,
     )
+    sim.set_older_member_shape(args.older_member_shape)
+    sim.set_ignore_previous(args.ignore_previous)
     try:
         sim.start()
     except OSError as exc:

@@ -184,6 +184,14 @@ class Api:
         self.retired: dict[str, int] = {}
         self.search_envelope: SearchEnvelope = "search"
         self.set_search_envelope(search_envelope)
+        # Strict limits: an offset endpoint answers 400 to a limit above its cap instead
+        # of lowering it (which of the two Mixmax does is undocumented).
+        self.strict_limits = False
+        # Team member rows in the older documented shape: no memberId (see older_member).
+        self.older_member_shape = False
+        # Cursor routes that ignore ``previous`` and serve the newest page again [Inf]:
+        # no public source shows /livefeed (a query-driven route) honouring it.
+        self.ignore_previous = False
 
     # configuration -------------------------------------------------------------------------
 
@@ -271,6 +279,8 @@ class Api:
             return self._search(coll.key, query, user)
         if coll.key == "livefeed":
             return self._livefeed(query, user)
+        if coll.key == "contacts" and _flag(query, "includeShared"):
+            return self._list(coll.key, query, user, None, view=self.shared_contacts(user))
         if coll.parent is None:
             return self._list(coll.key, query, user, None)
         assert item_id is not None
@@ -307,6 +317,8 @@ class Api:
             prev_key = self._cursor(query, "previous", spec.tuple_key)
         except CursorError as exc:
             return error(400, f"Invalid pagination cursor: {exc}", user)
+        if self.ignore_previous:
+            prev_key = None
         if view is None:
             view = self.store.view(collection, user, parent)
         page = paginate(view, limit, next_key, prev_key)
@@ -328,10 +340,27 @@ class Api:
             return None
         return decode(raw, tuple_key=tuple_key)
 
+    def shared_contacts(self, user: str) -> View:
+        """The user's contacts plus those of contact groups shared with the user, which
+        ``/contacts`` lists only with ``includeShared=true`` [D26]."""
+        own = self.store.view("contacts", user, None)
+        entries = {entry.doc_id: entry for entry in own.entries}
+        for group in self.store.view("contactgroups", user, None).entries:
+            for member in self.store.children("contactgroups/contacts", group.doc_id):
+                contact = self.store.get("contacts", member.doc_id)
+                if contact is not None:
+                    entries.setdefault(contact.doc_id, contact)
+        ordered = sorted(entries.values(), key=lambda entry: entry.key)
+        return View(keys=[entry.key for entry in ordered], entries=ordered)
+
     def _render_rows(self, collection: str, rows: list[Entry], query: Query, user: str) -> bytes:
         fields = parse_fields(_first(query, "fields"))
         expand = set(parse_fields(_first(query, "expand")))
         expander = self._expander(collection, expand, user)
+        if collection == "contacts" and _flag(query, "withAnalytics"):
+            expander = _with_contact_analytics(expander)
+        if collection == "teams/members" and self.older_member_shape:
+            expander = older_member
         if not fields and expander is None:
             return b",".join(entry.json() for entry in rows)
         out: list[bytes] = []
@@ -443,9 +472,13 @@ class Api:
         self, coll: topology.Collection, parent_id: str, query: Query, user: str
     ) -> Response:
         # Bare array, limit/offset, offset+limit never past the row cap. A limit above the
-        # endpoint's cap is lowered to it silently, like the cursor routes [Inf]. See
-        # docs/mixmax-api.md §2.10.
-        limit = clamp_limit(_first(query, "limit"), self.max_limit(coll.key))
+        # endpoint's cap is lowered to it silently, like the cursor routes, or refused with
+        # a 400 in strict mode: both are [Inf]. See docs/mixmax-api.md §2.10.
+        cap = self.max_limit(coll.key)
+        asked = js_parse_int(_first(query, "limit"))
+        if self.strict_limits and asked is not None and asked > cap:
+            return error(400, f"limit must be at most {cap}", user)
+        limit = clamp_limit(_first(query, "limit"), cap)
         offset = max(0, js_parse_int(_first(query, "offset")) or 0)
         end = min(offset + limit, coll.row_cap or offset + limit)
         view = self.store.view(coll.key, user, parent_id)
@@ -466,6 +499,46 @@ class Api:
         return Response(
             200, b'{"results":[' + b",".join(e.json() for e in rows) + b"]}", user_id=user
         )
+
+
+def older_member(doc: dict[str, Any]) -> None:
+    """A team member row as the older reference showed it [Dold]: no ``memberId``, times
+    named ``dateInvited``/``dateAccepted``; a member is identified by ``userId``, and a
+    pending invite (no user yet) by an ``_id`` [Inf]."""
+    member = doc.pop("memberId", None)
+    if doc.get("userId") is None:
+        doc["_id"] = member
+    doc["dateInvited"] = doc.pop("invitedAt", None)
+    doc["dateAccepted"] = doc.pop("acceptedAt", None)
+
+
+def _flag(query: Query, name: str) -> bool:
+    return (_first(query, name) or "").lower() in ("true", "1")
+
+
+def _with_contact_analytics(
+    then: Callable[[dict[str, Any]], None] | None,
+) -> Callable[[dict[str, Any]], None]:
+    """An expander adding ``analytics`` (``withAnalytics=true``), then doing ``then``'s work.
+
+    The field names are the Go client's model [3P]; the counts are derived from the
+    contact's ``usedCount`` so they are stable across requests [Inf].
+    """
+
+    def add(doc: dict[str, Any]) -> None:
+        sent = int(doc.get("usedCount") or 0)
+        counts = {"sent": sent, "delivered": sent, "opened": sent * 2 // 3}
+        counts |= {"clicked": sent // 3, "downloaded": sent // 6, "replied": sent // 4}
+        counts |= {f"deliveredWithTracked{kind}": sent for kind in ("Opens", "Links", "Files")}
+        share = {key: round(counts[key] / sent, 4) if sent else 0.0 for key in _RATES}
+        doc["analytics"] = {**counts, "percentages": share}
+        if then is not None:
+            then(doc)
+
+    return add
+
+
+_RATES = ("opened", "clicked", "downloaded", "replied")
 
 
 def _expand_stages(doc: dict[str, Any], known: object) -> None:

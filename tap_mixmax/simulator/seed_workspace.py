@@ -6,6 +6,7 @@ Every builder has the signature of ``seed_builders.Builder``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from typing import TYPE_CHECKING
@@ -530,17 +531,26 @@ def build_team(ctx: Ctx, owner: User, created: int, parent: Doc | None) -> Doc:
     }
 
 
+def member_id(ctx: Ctx, created: int) -> str:
+    """A membership id: a 17-character id, or (about half the time) an ObjectId, the shape
+    a current Mixmax example shows [D26]."""
+    made = meteor_id(ctx.rng)
+    if ctx.variety.random() < 0.5:
+        return f"{created // 1000:08x}" + hashlib.sha256(made.encode()).hexdigest()[:16]
+    return made
+
+
 def build_team_member(ctx: Ctx, owner: User, created: int, parent: Doc | None) -> Doc:
     """A member row for ``owner`` of team ``parent`` invited at ``created``.
 
-    ``memberId`` is always set (a 17-character membership id), also on pending invites,
-    which carry ``email`` and no ``userId``. Use :func:`pending_member` for those.
+    ``memberId`` is always set (:func:`member_id`), also on pending invites, which carry
+    ``email`` and no ``userId``. Use :func:`pending_member` for those.
     """
     rng = ctx.rng
     accepted = rng.random() < 0.95
     doc: Doc = {
         "userId": owner.user_id,
-        "memberId": meteor_id(rng),
+        "memberId": member_id(ctx, created),
         "role": "member",
         "accepted": accepted,
         "invitedAt": iso(created),
@@ -553,7 +563,7 @@ def build_team_member(ctx: Ctx, owner: User, created: int, parent: Doc | None) -
 
 def pending_member(ctx: Ctx, created: int) -> Doc:
     return {
-        "memberId": meteor_id(ctx.rng),
+        "memberId": member_id(ctx, created),
         "email": person(ctx.rng)[1],
         "role": "member",
         "accepted": False,

@@ -132,6 +132,8 @@ TOPOLOGY: tuple[Collection, ...] = (
         parent="sequences",
         created_field="createdAt",
         row_cap=10_000,
+        # Mixmax's current reference: "the highest value supported is 50" [D26].
+        max_limit=50,
         hidden=("variables",),
     ),
     Collection(

@@ -26,4 +26,5 @@ class RemindersStream(CursorStream):
     """/reminders: follow-up reminders."""
 
     name = "reminders"
+    field_source = "documented"
     path = "/reminders"

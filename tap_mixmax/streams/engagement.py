@@ -9,6 +9,7 @@ class PollsStream(CursorStream):
     """/polls: polls and their votes."""
 
     name = "polls"
+    field_source = "third-party"
     path = "/polls"
 
 
@@ -16,6 +17,7 @@ class QaStream(CursorStream):
     """/qa: Q&A forms and their answers."""
 
     name = "qa"
+    field_source = "third-party"
     path = "/qa"
 
 
@@ -23,4 +25,5 @@ class YesNoStream(CursorStream):
     """/yesno: yes/no questions and their answers."""
 
     name = "yes_no"
+    field_source = "third-party"
     path = "/yesno"

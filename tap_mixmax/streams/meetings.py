@@ -30,6 +30,7 @@ class MeetingInvitesStream(CursorStream):
     """/meetinginvites: availability sent to people, with the bookings made."""
 
     name = "meeting_invites"
+    field_source = "documented"
     path = "/meetinginvites"
 
 
@@ -51,6 +52,7 @@ class MeetingSummariesStream(CursorStream):
     """
 
     name = "meeting_summaries"
+    field_source = "inferred"
     path = "/meetings/summaries/search"
     feature_gated = True
     supports_previous = False
@@ -98,6 +100,7 @@ class MeetingTranscriptsStream(SingletonStream):
     """/meetings/transcripts/:id: one transcript per summary, one request each."""
 
     name = "meeting_transcripts"
+    field_source = "inferred"
     path = "/meetings/transcripts/{summaryId}"
     parent_stream_type = MeetingSummariesStream
     parent_key = "summaryId"

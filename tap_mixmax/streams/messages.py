@@ -87,6 +87,7 @@ class LiveFeedEventsStream(MixmaxStream):
     """
 
     name = "live_feed_events"
+    field_source = "documented"
     path = "/livefeed/events"
     records_jsonpath = "$.results[*]"
     parent_stream_type = LiveFeedStream
@@ -108,5 +109,6 @@ class EventsStream(CursorStream):
     """/events: the 2016 tracking-event feed, append-only."""
 
     name = "events"
+    field_source = "documented"
     path = "/events"
     changes_after_create = False

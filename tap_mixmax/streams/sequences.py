@@ -11,13 +11,14 @@ from typing_extensions import override
 
 from tap_mixmax.client import MixmaxStream
 from tap_mixmax.cursor_stream import CursorStream
-from tap_mixmax.pagination import RECIPIENTS_CAP, OffsetWalk, PageCap
+from tap_mixmax.pagination import RECIPIENTS_CAP, RECIPIENTS_MAX_LIMIT, OffsetWalk, PageCap
 
 
 class SequencesStream(CursorStream):
     """/sequences: sequences the user can access, their own and shared ones."""
 
     name = "sequences"
+    field_source = "documented"
     path = "/sequences"
     expansions = ("stages",)
 
@@ -33,22 +34,25 @@ class SequenceRecipientsStream(MixmaxStream):
     """/sequences/:id/recipients: activated recipients, a bare array paged by offset.
 
     Mixmax serves at most 10,000 recipients per sequence; a sequence with more is
-    reported with a warning naming it, because the rest cannot be read. The server may
-    cap a page below the limit asked for; the run learns that cap once (``PageCap``).
+    reported with a warning naming it, because the rest cannot be read. Pages ask for at
+    most 50 rows, the documented maximum, so nothing relies on Mixmax lowering a larger
+    limit; a page shorter than 50 (or than ``page_size``) ends the list at once.
     """
 
     name = "sequence_recipients"
+    field_source = "documented"
     path = "/sequences/{sequenceId}/recipients"
     parent_stream_type = SequencesStream
     parent_key = "sequenceId"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
-        self._page_cap = PageCap()
+        self._page_cap = PageCap(floor=RECIPIENTS_MAX_LIMIT)
         self._walk = self.new_walk()
 
     def new_walk(self) -> OffsetWalk:
-        return OffsetWalk(self.name, int(self.config["page_size"]), self._page_cap, RECIPIENTS_CAP)
+        limit = min(int(self.config["page_size"]), RECIPIENTS_MAX_LIMIT)
+        return OffsetWalk(self.name, limit, self._page_cap, RECIPIENTS_CAP)
 
     @override
     def get_new_paginator(self) -> OffsetWalk:

@@ -9,6 +9,7 @@ class SnippetsStream(CursorStream):
     """/snippets: templates and snippets the user owns or that are shared with them."""
 
     name = "snippets"
+    field_source = "documented"
     path = "/snippets"
     expansions = ("analytics", "userId")
 

@@ -16,6 +16,7 @@ class CurrentUserStream(SingletonStream):
     """/users/me: the token's user. Read first: a cheap check that the token works."""
 
     name = "current_user"
+    field_source = "inferred"
     path = "/users/me"
     token_check = True
 
@@ -40,6 +41,7 @@ class TeamsStream(CursorStream):
     """/teams: teams the user belongs to (17-character ids, paged by creation time)."""
 
     name = "teams"
+    field_source = "documented"
     path = "/teams"
     created_at_field = "createdAt"
 
@@ -48,10 +50,25 @@ class TeamMembersStream(CursorStream):
     """/teams/:id/members: one row per member or pending invite of a team."""
 
     name = "team_members"
+    field_source = "documented"
     path = "/teams/{teamId}/members"
     parent_stream_type = TeamsStream
     parent_key = "teamId"
     primary_keys: ClassVar[tuple[str, ...]] = ("teamId", "memberId")
+
+    @override
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        """Key a row of the older documented shape, which has no ``memberId``, by what
+        identifies its member there: its ``_id``, else its ``userId``, else (a pending
+        invite) its ``email``."""
+        if row.get("memberId") in (None, ""):
+            for key in ("_id", "userId", "email"):
+                if isinstance(row.get(key), str) and row[key]:
+                    row["memberId"] = row[key]
+                    break
+        return super().post_process(row, context)
 
 
 class InsightsReportsStream(CursorStream):
@@ -65,4 +82,5 @@ class FileRequestsStream(CursorStream):
     """/filerequests: file requests sent, with the uploads they received."""
 
     name = "file_requests"
+    field_source = "third-party"
     path = "/filerequests"

@@ -10,6 +10,7 @@ import requests
 from sim_helpers import ADA, BOB, Client, oid
 
 from tap_mixmax.simulator import LoggedRequest, Simulator
+from tap_mixmax.simulator.undeclared import NESTED, TOP
 
 
 def test_generated_ids_increase_with_the_clock(sim: Simulator) -> None:
@@ -280,3 +281,25 @@ def test_an_absurd_limit_is_a_one_line_400(client: Client, path: str) -> None:
         "message": "a number of 4,300 digits is not a usable page size or offset"
     }
     assert client.get(path.removeprefix("/v1"), limit="9" * 16).status_code == 200
+
+
+def test_undeclared_fields_mode_reaches_every_collection_and_is_switched_by_admin(
+    client: Client,
+) -> None:
+    sim = client.sim
+    assert client.admin("undeclared-fields", {"enabled": True}).status_code == 200
+    nested = 0
+    for collection in sim.store.specs:
+        entries = sim.store.all_entries(collection)
+        for entry in entries:
+            assert TOP in entry.doc, collection
+        nested += sum(
+            any(isinstance(v, dict) and NESTED in v for v in e.doc.values()) for e in entries
+        )
+    assert nested
+    listed = client.get("/sequences", limit=5).json()["results"]
+    assert all(TOP in row for row in listed)
+    assert TOP in sim.insert("sequences")
+    assert client.admin("undeclared-fields", {"enabled": False}).status_code == 200
+    listed = client.get("/sequences", limit=5).json()["results"]
+    assert all(TOP not in row and NESTED not in row.get("shared", {}) for row in listed)

@@ -126,7 +126,7 @@ def test_recipients_cap_at_10000(make_sim: Callable[..., Simulator]) -> None:
         seed_doc({"_id": oid(n), "email": f"r{n}@x.io"}, ada, parent_id=oid(1))
         for n in range(2, 10_152)
     ]
-    c = Client(make_sim(data))
+    c = Client(make_sim(data, max_limits={"/sequences/recipients": 300}))
     url = f"/sequences/{oid(1)}/recipients"
     assert len(c.get(url, limit=300, offset=9_900).json()) == 100
     assert len(c.get(url, limit=300, offset=9_999).json()) == 1

@@ -176,7 +176,8 @@ def test_id_shapes(collection: str) -> None:
             assert METEOR_ID.fullmatch(doc["userId"])
             continue
         if collection == "teams/members":
-            assert METEOR_ID.fullmatch(doc["memberId"])
+            # Membership ids come in both shapes (a current example shows ObjectIds).
+            assert METEOR_ID.fullmatch(doc["memberId"]) or OBJECT_ID.fullmatch(doc["memberId"])
             assert "_id" not in doc
             assert ("userId" in doc) != ("email" in doc)
             continue

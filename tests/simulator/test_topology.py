@@ -45,4 +45,4 @@ def test_every_path_routes_to_its_collection() -> None:
 def test_children_name_existing_parents() -> None:
     for child, parent in topology.CHILDREN.items():
         assert parent in topology.BY_KEY, child
-    assert topology.DEFAULT_MAX_LIMITS == {"messages": 100}
+    assert topology.DEFAULT_MAX_LIMITS == {"messages": 100, "sequences/recipients": 50}

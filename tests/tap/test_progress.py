@@ -42,5 +42,5 @@ def test_recipients_beyond_the_cap_are_reported_by_sequence(tap: TapRunner, sim:
     assert len(rows) == 10_000
     assert f"sequence {sequence} has 10000 recipients or more" in run.stderr
     asked = [r.query for r in sim.requests if r.path == f"/v1/sequences/{sequence}/recipients"]
-    assert len(asked) == 34  # 33 pages of 300, then 100 more to reach the cap
-    assert asked[-1] == {"limit": "100", "offset": "9900", "includeVariables": "true"}
+    assert len(asked) == 200  # 200 pages of 50 (the documented maximum) reach the cap
+    assert asked[-1] == {"limit": "50", "offset": "9950", "includeVariables": "true"}

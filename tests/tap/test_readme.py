@@ -34,3 +34,5 @@ def test_every_registered_stream_has_a_readme_row_with_its_endpoint_and_default(
         assert cells[4] == default, f"{stream.name}: README says {cells[4]}, tap says {default}"
         keys = ", ".join(f"`{key}`" for key in stream.primary_keys)
         assert cells[3] == keys, f"{stream.name}: README says {cells[3]}, tap says {keys}"
+        source = str(getattr(stream, "field_source"))  # noqa: B009
+        assert cells[6] == source, f"{stream.name}: README says {cells[6]} fields, tap {source}"

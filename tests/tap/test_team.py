@@ -79,7 +79,8 @@ def readers(sim: Simulator, collection: str, tokens: list[str]) -> dict[str, set
     for token in tokens:
         if feature and feature not in sim.api.accounts[token].features:
             continue
-        for doc in sim.visible(collection, token):
+        # The tap asks /contacts with includeShared=true by default.
+        for doc in sim.visible(collection, token, include_shared=True):
             seen.setdefault(doc["_id"], set()).add(ids[token])
     return seen
 
@@ -230,7 +231,8 @@ def test_a_token_revoked_mid_run_skips_that_user_only(team: TeamRunner, team_sim
         token = team_sim.tokens[name]
         for stream in ("sequences", "contacts", "polls", "snippets"):
             got = {r["_id"] for r in run.records.get(stream, []) if r[USER_COLUMN] == ids[token]}
-            wanted = {d["_id"] for d in team_sim.visible(CURSOR_COLLECTIONS[stream], token)}
+            listed = team_sim.visible(CURSOR_COLLECTIONS[stream], token, include_shared=True)
+            wanted = {d["_id"] for d in listed}
             assert got == wanted, f"{name} {stream}"
     assert "team summary: 2 users read, 1 failed" in run.stderr
 
