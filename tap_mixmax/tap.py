@@ -126,17 +126,12 @@ class TapMixmax(Tap):
 
     @classmethod
     def _team_settings(cls, config: Any) -> dict[str, Any] | None:  # noqa: ANN401
-        """The checked settings of a team run, or ``None`` for a single-token run."""
+        """The settings of a team run (files and environment), or ``None`` for one token."""
         settings = dict(getattr(config, "config", None) or {})
         if getattr(config, "parse_env", False):
             settings.update(cls._env_var_config)
         if settings.get("api_tokens") is None:
             return None
-        for token in settings["api_tokens"] if isinstance(settings["api_tokens"], list) else []:
-            hide_in_logs(token)
-        schema = cls.config_jsonschema
-        cls.append_builtin_config(schema)
-        check_settings(settings, schema, cls.logger)
         return settings
 
     @classmethod

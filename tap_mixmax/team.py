@@ -50,6 +50,7 @@ from singer_sdk.singerlib.encoding.simple import (
 from tap_mixmax.errors import TokenRefusedError, hide_in_logs
 from tap_mixmax.exits import TERMINATING_SIGNALS, failure_line, on_signal
 from tap_mixmax.pagination import ProtocolError
+from tap_mixmax.settings import check_settings
 from tap_mixmax.user_column import ask_user_id
 
 if TYPE_CHECKING:
@@ -396,10 +397,15 @@ def run_team(
 ) -> int:
     """Read every token's user, write one merged Singer stream; return the exit code.
 
-    ``config`` has been checked (``settings.check_settings``).
+    Raises ``SettingsError`` naming every problem of ``config`` before any request.
     """
-    for token in config["api_tokens"]:
+    config = dict(config)
+    tokens = config.get("api_tokens")
+    for token in tokens if isinstance(tokens, list) else []:
         hide_in_logs(token)
+    schema = tap_class.config_jsonschema
+    tap_class.append_builtin_config(schema)
+    check_settings(config, schema, tap_class.logger)
     team = Team(tap_class, config, state, catalog, out or sys.stdout.buffer)
     with _stop_writes_state(team.output):
         return team.run()
