@@ -65,8 +65,13 @@ def start_simulator(folder: Path, users: int, scale: float) -> tuple[subprocess.
     return process, f"http://127.0.0.1:{port_file.read_text().strip()}/v1"
 
 
-def key_of(record: dict[str, Any]) -> str:
-    return str(record.get("_id") or record.get("email") or record.get("userId") or record)
+# Keyed by when the run read it: no two runs share a key.
+RUN_STAMPED = {"live_feed_stats"}
+
+
+def key_of(record: dict[str, Any], keys: list[str]) -> str:
+    """The record's primary key (its stream's key properties) as text."""
+    return json.dumps([record.get(name) for name in keys], default=str)
 
 
 def run_tap(folder: Path, config: dict[str, Any], simulator: int) -> Run:
@@ -81,6 +86,7 @@ def run_tap(folder: Path, config: dict[str, Any], simulator: int) -> Run:
     )
     assert process.stdout is not None
     sent: Counter[tuple[str, str, str]] = Counter()
+    keys: dict[str, list[str]] = {}
     state_bytes = final = states = records = 0
     for line in process.stdout:
         if line.startswith(b'{"type":"STATE"'):
@@ -89,10 +95,14 @@ def run_tap(folder: Path, config: dict[str, Any], simulator: int) -> Run:
             final = len(line)
             continue
         message = json.loads(line)
-        if message["type"] == "RECORD":
+        if message["type"] == "SCHEMA":
+            keys[message["stream"]] = list(message.get("key_properties") or [])
+        elif message["type"] == "RECORD":
             records += 1
-            record = message["record"]
-            sent[(message["stream"], key_of(record), str(record.get(USER_COLUMN)))] += 1
+            stream, record = message["stream"], message["record"]
+            if stream not in RUN_STAMPED:
+                key = key_of(record, keys.get(stream, []))
+                sent[(stream, key, str(record.get(USER_COLUMN)))] += 1
     _pid, status, usage = os.wait4(process.pid, 0)
     wall = time.monotonic() - started
     return Run(
