@@ -8,7 +8,12 @@ shared object read by users of several shards keeps, of the shards' rows for it,
 with the lowest ``_mixmax_user_id`` (byte order). Streams a shard has no table for yet are
 left out of its union; rerun the script after adding a shard (the views are made again).
 
-    .venv/bin/python scripts/team_shard_views.py mixmax mixmax_shard_a mixmax_shard_b | psql …
+    .venv/bin/python scripts/team_shard_views.py mixmax_team mixmax_shard_a mixmax_shard_b \
+        | psql -v ON_ERROR_STOP=1 …
+
+The views' schema must hold no tables (a target loading into it, such as the single-token
+recipe's ``mixmax``, would clash with the views): the SQL stops at its first statement,
+naming the schema, if it does. ``-v ON_ERROR_STOP=1`` makes psql exit non-zero then.
 """
 
 from __future__ import annotations
@@ -79,9 +84,26 @@ def key_properties() -> dict[str, list[str]]:
     return {entry["tap_stream_id"]: list(entry["key_properties"]) for entry in catalog["streams"]}
 
 
+# The views' schema is the views' alone: a table there is a target's, which views would
+# clash with (DROP VIEW on a table fails for every stream, one by one).
+REFUSE_TABLES = """DO $check$
+BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.tables
+              WHERE table_schema = {target} AND table_type = 'BASE TABLE') THEN
+    RAISE EXCEPTION 'schema % holds tables (a target loads into it): give the views a '
+      'schema of their own, e.g. mixmax_team', {target};
+  END IF;
+END
+$check$;"""
+
+
 def views_sql(target: str, shards: list[str], keys: dict[str, list[str]]) -> str:
-    """The SQL that (re)makes one view per stream in ``target`` over ``shards``."""
-    statements = [f'CREATE SCHEMA IF NOT EXISTS "{target}";']
+    """The SQL that (re)makes one view per stream in ``target`` over ``shards``, after
+    refusing a ``target`` that holds tables."""
+    statements = [
+        REFUSE_TABLES.format(target=literal(target)),
+        'CREATE SCHEMA IF NOT EXISTS "' + target.replace('"', '""') + '";',
+    ]
     for stream, key in sorted(keys.items()):
         statements.append(
             VIEW.format(
@@ -97,7 +119,7 @@ def views_sql(target: str, shards: list[str], keys: dict[str, list[str]]) -> str
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("target", help="schema the views go in, e.g. mixmax")
+    parser.add_argument("target", help="schema the views go in (no tables), e.g. mixmax_team")
     parser.add_argument("shards", nargs="+", help="the shards' schemas")
     args = parser.parse_args()
     if args.target in args.shards:

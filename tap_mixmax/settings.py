@@ -22,7 +22,6 @@ from singer_sdk import typing as th
 from tap_mixmax import __version__
 from tap_mixmax.cursor_stream import CursorStream
 from tap_mixmax.streams import STREAM_TYPES
-from tap_mixmax.team import settings_problems as team_settings_problems
 from tap_mixmax.transport import DEFAULT_MAX_RESPONSE_BYTES, is_loopback
 
 EXPANSIONS: dict[str, tuple[str, ...]] = {
@@ -418,6 +417,29 @@ def _cross_field_problems(config: Mapping[str, Any]) -> list[str]:
     agent = config.get("user_agent")
     if isinstance(agent, str) and not _header_safe(agent):
         problems.append("user_agent must be printable latin-1 text without line breaks")
+    return problems
+
+
+def team_settings_problems(config: Mapping[str, Any]) -> list[str]:
+    """What makes ``api_tokens`` unusable, each as a sentence naming its fix."""
+    tokens = config.get("api_tokens")
+    problems = []
+    if config.get("api_token"):
+        problems.append(
+            "give either api_token (one user) or api_tokens (a team), not both: "
+            "remove api_token, or add its token to api_tokens"
+        )
+    if not isinstance(tokens, list) or not tokens:
+        problems.append("api_tokens must be a non-empty list of Mixmax API tokens")
+    elif not all(isinstance(token, str) and token.strip() for token in tokens):
+        problems.append("api_tokens must hold only non-empty token strings")
+    elif len(set(tokens)) != len(tokens):
+        problems.append("api_tokens lists the same token twice: keep one of each")
+    if config.get("emit_activate_version_messages"):
+        problems.append(
+            "emit_activate_version_messages cannot be used with api_tokens: each user's "
+            "complete read would delete the other users' rows; turn it off for team runs"
+        )
     return problems
 
 

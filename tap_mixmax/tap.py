@@ -9,7 +9,7 @@ import sys
 import threading
 from functools import cached_property
 from types import FrameType
-from typing import Any, ClassVar, TextIO, cast
+from typing import Any, ClassVar, TextIO
 
 import click
 from singer_sdk import Tap
@@ -82,21 +82,6 @@ class TapMixmax(Tap):
             writer=writer if isinstance(writer, StateFlushingWriter) else None,
         )
 
-    def sync_all(self) -> None:  # type: ignore[misc]  # the SDK marks it final
-        """Sync every selected stream; with ``api_tokens``, one child tap per user."""
-        if self.config.get("api_tokens") is None:
-            super().sync_all()
-            return
-        # The SDK writes self.state if a signal stops the run: the team merges into it.
-        state = cast("dict[str, Any]", self.state)
-        code = run_team(self.config, state, self._team_catalog(), self.logger)
-        if code:
-            sys.exit(code)
-
-    def _team_catalog(self) -> dict[str, Any] | None:
-        catalog = self.input_catalog
-        return None if catalog is None else catalog.to_dict()
-
     @override
     def discover_streams(self) -> list[Any]:
         return [stream_type(tap=self, connection=self.mixmax) for stream_type in STREAM_TYPES]
@@ -133,18 +118,41 @@ class TapMixmax(Tap):
         state: TextIO | None = None,
         catalog: TextIO | None = None,
     ) -> None:
-        """Run the tap with its state and catalog files checked first."""
+        """Run the tap with its state and catalog files checked first.
+
+        The front door: a config with ``api_tokens`` is a team, read by ``team.run_team``
+        with one single-token tap per user; no tap ever sees ``api_tokens``.
+        """
         try:
+            team = None if about else cls._team_settings(config)
+            state_doc = None if state is None else read_state(state, cls.logger)
+            catalog_doc = None if catalog is None else read_catalog(catalog)
+            if team is not None:
+                cls.print_version(print_fn=cls.logger.info)
+                code = run_team(cls, team, state_doc or {}, catalog_doc)
+                if code:
+                    sys.exit(code)
+                return
             super().invoke(
                 about=about,
                 about_format=about_format,
                 config=config,
-                state=None if state is None else _as_file(read_state(state, cls.logger)),
-                catalog=None if catalog is None else _as_file(read_catalog(catalog)),
+                state=None if state_doc is None else _as_file(state_doc),
+                catalog=None if catalog_doc is None else _as_file(catalog_doc),
             )
         except BrokenPipeError as exc:
             # click would swallow it and exit 1 without a word.
             raise TargetStoppedReading(str(exc)) from None
+
+    @classmethod
+    def _team_settings(cls, config: Any) -> dict[str, Any] | None:  # noqa: ANN401
+        """The settings of a team run (files and environment), or ``None`` for one token."""
+        settings = dict(getattr(config, "config", None) or {})
+        if getattr(config, "parse_env", False):
+            settings.update(cls._env_var_config)
+        if settings.get("api_tokens") is None:
+            return None
+        return settings
 
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:  # noqa: ANN401

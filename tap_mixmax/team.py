@@ -1,181 +1,74 @@
 """A whole team in one run: several Mixmax tokens read concurrently, one Singer output.
 
-Mixmax's rate limit is per user, so N tokens read N times as fast together. The parent
-process asks ``/users/me`` for each token, then runs this same tap once per token as a
-child process (one single-token config each, that user's slice of the state, and the user
-id in ``MIXMAX_TEAM_USER_ID``) and merges their stdout:
+Mixmax's rate limit is per user, so N tokens read N times as fast together. The command
+line's front door (``TapMixmax.invoke``) sends a config with ``api_tokens`` here instead
+of to a tap. For each token this module makes an ordinary single-token ``TapMixmax`` (it
+never sees ``api_tokens``) and runs it in a thread of this one process: a user spends
+nearly all its time waiting on its own rate window, so threads read the users
+concurrently while memory grows by one tap object per user, not one process.
 
-* whole lines only, one writer, so Singer messages are never interleaved;
-* SCHEMA once per stream; RECORDs as they come (each carries ``_mixmax_user_id``);
-* STATE: each child's bookmarks are kept under ``bookmarks.<stream>.users.<user id>``. A
-  child writes a STATE only after the records it covers, and the parent writes every line
-  of a child in the child's order, so the merged STATE written after a child's STATE
-  covers only records already written, for every user in it.
-
-A token refused (401), or a child failing for any other reason, costs that user only:
-the others finish, their state is kept, and the run exits 1 at the end with one warning
-line naming the user (never the token).
+* **Who each token is**: every member asks ``/users/me`` through its tap's one request
+  path (``user_column.ask_user_id``), so the rate budget, the response deadline, the
+  retries and the Retry-After rules are those of every other request. A token whose
+  ``/users/me`` fails for any reason after those retries costs that user only: one warning,
+  the others are read, and the run exits 1 at the end.
+* **Output**: every member's messages go into one block writer under one lock, so
+  lines are never interleaved; SCHEMA once per stream; RECORDs as they come (each
+  carries ``_mixmax_user_id``).
+* **STATE**: a member's STATE is not written; it is copied into the team state under
+  ``bookmarks.<stream>.users.<user id>``. The complete merged state is written at most
+  once per ``progress_interval_seconds`` and at the end, always after the records it
+  covers (they went into the same writer first), so a target keeping only the newest
+  STATE has the whole team's, and a run killed at any moment repeats at most one
+  interval's reads of each user.
+* **Server data is untrusted**: user ids and e-mails are only state keys, record values
+  and escaped log text, never a path.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import json
+import copy
 import logging
-import os
-import queue
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import requests
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.singerlib.encoding.simple import (
+    Message,
+    RecordMessage,
+    SchemaMessage,
+    StateMessage,
+)
 
-from tap_mixmax.transport import DeadlineSession
-from tap_mixmax.user_column import TEAM_USER_ENV
+from tap_mixmax.errors import TokenRefusedError, hide_in_logs
+from tap_mixmax.exits import TERMINATING_SIGNALS, failure_line, on_signal
+from tap_mixmax.pagination import ProtocolError
+from tap_mixmax.settings import check_settings
+from tap_mixmax.user_column import ask_user_id
+
+if TYPE_CHECKING:
+    from tap_mixmax.tap import TapMixmax
 
 USERS_KEY = "users"
-# Exit code of a run whose settings cannot work (the same as click's usage errors).
-SETTINGS_EXIT = 2
-# Waits for /users/me answered 429 before a token's user is given up for this run.
-MAX_IDENTIFY_WAITS = 10
-_PR_SET_PDEATHSIG = 1
+BLOCK_BYTES = 64 * 1024
+DEFAULT_INTERVAL_SECONDS = 30.0
+# Log text taken from a server is cut to this many characters.
+MAX_SHOWN_CHARS = 120
 
 
-class TeamSettingsError(ValueError):
-    """``api_tokens`` cannot work as given."""
-
-
-@dataclass
-class Member:
-    """One token of the team and the user it belongs to."""
-
-    token: str = field(repr=False)
-    user_id: str
-    label: str
-    records: int = 0
-    returncode: int | None = None
-
-
-def settings_problems(config: Mapping[str, Any]) -> list[str]:
-    """What makes ``api_tokens`` unusable, each as a sentence naming its fix."""
-    tokens = config.get("api_tokens")
-    problems = []
-    if config.get("api_token"):
-        problems.append(
-            "give either api_token (one user) or api_tokens (a team), not both: "
-            "remove api_token, or add its token to api_tokens"
-        )
-    if not isinstance(tokens, list) or not tokens:
-        problems.append("api_tokens must be a non-empty list of Mixmax API tokens")
-    elif not all(isinstance(token, str) and token.strip() for token in tokens):
-        problems.append("api_tokens must hold only non-empty token strings")
-    elif len(set(tokens)) != len(tokens):
-        problems.append("api_tokens lists the same token twice: keep one of each")
-    if config.get("emit_activate_version_messages"):
-        problems.append(
-            "emit_activate_version_messages cannot be used with api_tokens: each user's "
-            "complete read would delete the other users' rows; turn it off for team runs"
-        )
-    return problems
-
-
-def check_team_settings(config: Mapping[str, Any]) -> None:
-    """Raise ``TeamSettingsError`` naming every problem of a team's settings."""
-    problems = settings_problems(config)
-    if problems:
-        raise TeamSettingsError("; ".join(problems))
-
-
-def run_team(
-    config: Mapping[str, Any],
-    state: dict[str, Any],
-    catalog: Mapping[str, Any] | None,
-    logger: logging.Logger,
-    out: IO[str] | None = None,
-) -> int:
-    """Read every token's data, write one merged Singer stream; return the exit code."""
-    check_team_settings(config)
-    started = time.monotonic()
-    members, failed = identify(config, logger)
-    merger = Merger(state, members, out or sys.stdout, logger, config)
-    if members:
-        merger.run(catalog)
-    failed += merger.failures()
-    merger.summary(time.monotonic() - started, failed)
-    return 1 if failed else 0
-
-
-# -- who each token is ---------------------------------------------------------------
-
-
-def identify(config: Mapping[str, Any], logger: logging.Logger) -> tuple[list[Member], int]:
-    """The team's users, from one ``/users/me`` per token; and how many were refused."""
-    session = DeadlineSession.for_settings(config)
-    members: list[Member] = []
-    refused = 0
-    seen: set[str] = set()
-    for position, token in enumerate(config["api_tokens"], start=1):
-        response = users_me(session, config, token)
-        if response.status_code == HTTPStatus.UNAUTHORIZED:
-            refused += 1
-            logger.warning(
-                "team: Mixmax refused token %d of api_tokens (HTTP 401); skipping that user, "
-                "reading the others",
-                position,
-            )
-            continue
-        if response.status_code != HTTPStatus.OK:
-            msg = (
-                f"/users/me answered HTTP {response.status_code} for token {position} of "
-                "api_tokens; check api_url and run again"
-            )
-            raise requests.HTTPError(msg)
-        body = response.json()
-        user_id = str(body.get("_id") or "")
-        if not user_id:
-            msg = f"/users/me sent no _id for token {position} of api_tokens"
-            raise requests.HTTPError(msg)
-        if user_id in seen:
-            logger.warning(
-                "team: token %d of api_tokens belongs to a user already in the team (%s); "
-                "reading that user once",
-                position,
-                user_id,
-            )
-            continue
-        seen.add(user_id)
-        label = str(body.get("email") or user_id)
-        members.append(Member(token, user_id, label))
-    return members, refused
-
-
-def users_me(session: requests.Session, config: Mapping[str, Any], token: str) -> requests.Response:
-    """``GET /users/me`` for ``token``, waiting out 429s as Retry-After asks."""
-    url = str(config["api_url"]).rstrip("/") + "/users/me"
-    headers = {"X-API-Token": token, "User-Agent": str(config.get("user_agent", "tap-mixmax"))}
-    timeout = float(config.get("request_timeout", 60))
-    for _ in range(MAX_IDENTIFY_WAITS):
-        response = session.get(url, headers=headers, timeout=timeout)
-        if response.status_code != HTTPStatus.TOO_MANY_REQUESTS:
-            return response
-        time.sleep(_retry_after(response))
-    return response
-
-
-def _retry_after(response: requests.Response) -> float:
-    try:
-        return max(float(response.headers.get("Retry-After", "1")), 0.0)
-    except ValueError:
-        return 1.0
+def shown(text: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``text`` (from a server) safe for one log line: control characters escaped, cut short."""
+    value = str(text)
+    if len(value) > limit:
+        value = value[:limit] + "..."
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in value)
 
 
 # -- state ---------------------------------------------------------------------------
@@ -199,192 +92,320 @@ def merge_user_state(team: dict[str, Any], user_id: str, state: Mapping[str, Any
         slot.setdefault(USERS_KEY, {})[user_id] = entry
 
 
-# -- the children and the one writer -------------------------------------------------
+# -- the one output ------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """A child must not read on after its parent was killed: nobody would keep its output."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+class TeamOutput:
+    """Every member's messages as one Singer stream, and the merged STATE on a cadence."""
+
+    def __init__(self, state: dict[str, Any], out: BinaryIO, interval: float) -> None:
+        self.state = state
+        self.state.setdefault("bookmarks", {})
+        self.interval = interval
+        self._out = out
+        # Re-entrant: a signal handler running on the main thread may write the state
+        # while that thread is inside a write.
+        self._lock = threading.RLock()
+        self._block = bytearray()
+        self._encoder = MsgSpecWriter()
+        self._schemas: set[str] = set()
+        self._dirty = False
+        self._last_state: bytes = b""
+        self._next_state_at = time.monotonic() + interval
+
+    def write(self, message: Message) -> None:
+        """One member's RECORD, SCHEMA or other message, in the order it came."""
+        with self._lock:
+            if isinstance(message, SchemaMessage):
+                if message.stream in self._schemas:
+                    return
+                self._schemas.add(message.stream)
+            # Under the lock: the SDK's msgspec encoder writes into one shared buffer.
+            self._block += self._encoder.format_message(message)
+            if len(self._block) >= BLOCK_BYTES:
+                self._flush()
+
+    def member_state(self, user_id: str, value: Mapping[str, Any]) -> None:
+        """A member's STATE: merged now, written with the others when the cadence says."""
+        with self._lock:
+            merge_user_state(self.state, user_id, value)
+            self._dirty = True
+            if time.monotonic() >= self._next_state_at:
+                self._write_state()
+
+    def tick(self) -> None:
+        """Write the merged state if a member's changed it and an interval has passed."""
+        with self._lock:
+            if self._dirty and time.monotonic() >= self._next_state_at:
+                self._write_state()
+
+    def finish(self) -> None:
+        """Write the merged state (unless it was just written) and everything before it."""
+        with self._lock:
+            self._write_state()
+
+    def _write_state(self) -> None:
+        self._next_state_at = time.monotonic() + self.interval
+        self._dirty = False
+        line = bytes(self._encoder.format_message(StateMessage(value=self.state)))
+        if line != self._last_state:
+            self._last_state = line
+            self._block += line
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._block:
+            block, self._block = self._block, bytearray()
+            self._out.write(block)
+        self._out.flush()
 
 
-class Merger:
-    """Runs one child tap per member and writes their messages as one Singer stream."""
+class MemberWriter(MsgSpecWriter):
+    """A member tap's message writer: its messages into the team output, its STATE merged."""
+
+    def __init__(self, output: TeamOutput) -> None:
+        super().__init__()
+        self.output = output
+        self.user_id: str | None = None
+        self.records = 0
+
+    def write_message(self, message: Message) -> None:
+        if isinstance(message, StateMessage):
+            if self.user_id is not None:
+                # A copy: the tap goes on changing its state dict after this message.
+                value = copy.deepcopy(message.value)
+                self.output.member_state(self.user_id, value)
+            return
+        if isinstance(message, RecordMessage):
+            self.records += 1
+        self.output.write(message)
+
+
+# -- the members ---------------------------------------------------------------------
+
+
+@dataclass
+class Member:
+    """One token of the team, its tap, and the user it belongs to."""
+
+    position: int
+    token: str = field(repr=False)
+    writer: MemberWriter
+    tap: TapMixmax | None = None
+    user_id: str = ""
+    label: str = ""
+    failure: str | None = None
+
+    @property
+    def records(self) -> int:
+        return self.writer.records
+
+
+_prefix = threading.local()
+
+
+@contextmanager
+def log_prefix(text: str) -> Iterator[None]:
+    """Start every log line this thread writes with ``text``."""
+    _prefix.text = text
+    try:
+        yield
+    finally:
+        _prefix.text = ""
+
+
+@contextmanager
+def prefixed_logs() -> Iterator[None]:
+    """Let ``log_prefix`` mark each member's log lines for the length of a team run."""
+    factory = logging.getLogRecordFactory()
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:  # noqa: ANN401
+        record = factory(*args, **kwargs)
+        text = getattr(_prefix, "text", "")
+        if text:
+            escaped = text.replace("%", "%%") if record.args else text
+            record.msg = f"{escaped}{record.msg}"
+        return record
+
+    logging.setLogRecordFactory(make)
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(factory)
+
+
+class Team:
+    """Runs one single-token tap per member in threads and merges their output."""
 
     def __init__(
         self,
-        state: dict[str, Any],
-        members: list[Member],
-        out: IO[str],
-        logger: logging.Logger,
+        tap_class: type[TapMixmax],
         config: Mapping[str, Any],
+        state: dict[str, Any],
+        catalog: Mapping[str, Any] | None,
+        out: BinaryIO,
     ) -> None:
-        # Merged in place: the tap's own state dict is what the SDK writes if the run is
-        # stopped by a signal, so it must be the newest merged state, not the input.
-        self.state = state
-        self.state.setdefault("bookmarks", {})
-        self.members = members
-        self.out = out
-        self.logger = logger
-        self.config = config
-        self.schemas_sent: set[str] = set()
-        self.lines: queue.Queue[tuple[Member, str | None]] = queue.Queue(maxsize=10_000)
-        self.stderr_lock = threading.Lock()
-        self._last_state = ""
-        self.interval = float(config.get("progress_interval_seconds", 30))
+        self.tap_class = tap_class
+        self.logger = tap_class.logger
+        self.catalog = None if catalog is None else dict(catalog)
+        interval = float(config.get("progress_interval_seconds", DEFAULT_INTERVAL_SECONDS))
+        self.output = TeamOutput(state, out, interval)
+        # Only settings a tap reads: the front door has warned once about any others.
+        known = tap_class.config_jsonschema.get("properties", {})
+        self.member_config = {k: v for k, v in config.items() if k in known and k != "api_tokens"}
+        self.members = [
+            Member(position, token, MemberWriter(self.output))
+            for position, token in enumerate(config["api_tokens"], start=1)
+        ]
 
-    def run(self, catalog: Mapping[str, Any] | None) -> None:
-        with tempfile.TemporaryDirectory(prefix="tap-mixmax-team-") as folder:
-            processes = [self._start(member, Path(folder), catalog) for member in self.members]
+    def run(self) -> int:
+        """Identify every token, read every user; return the exit code."""
+        started = time.monotonic()
+        with prefixed_logs():
+            with ThreadPoolExecutor(max_workers=len(self.members)) as pool:
+                list(pool.map(self._identify, self.members))
+            readers = self._readers()
             threads = [
-                threading.Thread(target=self._pump, args=(member, process), daemon=True)
-                for member, process in zip(self.members, processes, strict=True)
-            ]
-            threads += [
-                threading.Thread(target=self._relay_stderr, args=(member, process), daemon=True)
-                for member, process in zip(self.members, processes, strict=True)
+                threading.Thread(target=self._read, args=(member,), daemon=True)
+                for member in readers
             ]
             for thread in threads:
                 thread.start()
-            self._write_all(len(processes))
-            for member, process in zip(self.members, processes, strict=True):
-                member.returncode = process.wait()
-            for thread in threads:
-                thread.join()
-        self._write_state()
-
-    def _start(
-        self, member: Member, folder: Path, catalog: Mapping[str, Any] | None
-    ) -> subprocess.Popen[str]:
-        config = {k: v for k, v in self.config.items() if k != "api_tokens"}
-        config["api_token"] = member.token
-        own = folder / member.user_id
-        own.mkdir(mode=0o700)
-        state_path = own / "state.json"
-        state_path.write_text(json.dumps(user_state(self.state, member.user_id)))
-        command = [sys.executable, "-m", "tap_mixmax", "--state", str(state_path)]
-        if catalog is not None:
-            catalog_path = own / "catalog.json"
-            catalog_path.write_text(json.dumps(catalog))
-            command += ["--catalog", str(catalog_path)]
-        # The token goes through a pipe, never a file on disk or the command line.
-        read_end, write_end = os.pipe()
-        command += ["--config", f"/dev/fd/{read_end}"]
-        with os.fdopen(write_end, "w") as pipe:
-            pipe.write(json.dumps(config))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_MIXMAX_")}
-        env[TEAM_USER_ENV] = member.user_id
-        try:
-            return subprocess.Popen(  # noqa: S603 - this same tap, by its own interpreter
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                stdin=subprocess.DEVNULL,
-                text=True,
-                env=env,
-                pass_fds=(read_end,),
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
-            )
-        finally:
-            os.close(read_end)
-
-    def _pump(self, member: Member, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            self.lines.put((member, line))
-        self.lines.put((member, None))
-
-    def _relay_stderr(self, member: Member, process: subprocess.Popen[str]) -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            with self.stderr_lock:
-                sys.stderr.write(f"[user {member.label}] {line}")
-                sys.stderr.flush()
-
-    def _write_all(self, open_children: int) -> None:
-        next_report = time.monotonic() + self.interval
-        while open_children:
-            member, line = self.lines.get()
-            if line is None:
-                open_children -= 1
-                continue
-            self._write(member, line)
-            if time.monotonic() >= next_report:
-                next_report = time.monotonic() + self.interval
-                self.logger.info("team progress: %s", self._counts())
-
-    def _write(self, member: Member, line: str) -> None:
-        if line.startswith('{"type":"RECORD"'):
-            member.records += 1
-            self.out.write(line)
-            return
-        try:
-            message = json.loads(line)
-        except ValueError:
-            self.logger.warning(
-                "team: user %s wrote a line that is not JSON; dropped", member.label
-            )
-            return
-        kind = message.get("type") if isinstance(message, dict) else None
-        if kind == "STATE":
-            merge_user_state(self.state, member.user_id, message.get("value") or {})
-            self._write_state()
-            return
-        if kind == "SCHEMA":
-            if message.get("stream") in self.schemas_sent:
-                return
-            self.schemas_sent.add(str(message.get("stream")))
-        elif kind == "RECORD":
-            member.records += 1
-        self.out.write(line if line.endswith("\n") else line + "\n")
-
-    def _write_state(self) -> None:
-        text = json.dumps({"type": "STATE", "value": self.state}, separators=(",", ":"))
-        if text != self._last_state:
-            self._last_state = text
-            self.out.write(text + "\n")
-        self.out.flush()
-
-    def failures(self) -> int:
-        """Warn once per user whose child failed; return how many did."""
-        failed = 0
-        session = DeadlineSession.for_settings(self.config)
-        for member in self.members:
-            if member.returncode == 0:
-                continue
-            failed += 1
-            refused = _still_refused(session, self.config, member.token)
-            why = (
-                "Mixmax refused this user's token (HTTP 401) during the run"
-                if refused
-                else f"its read failed (exit {member.returncode}; see its lines above)"
-            )
-            self.logger.warning(
-                "team: user %s: %s; its bookmarks stay where its data was complete, the "
-                "other users finished",
-                member.label,
-                why,
-            )
-        return failed
-
-    def _counts(self) -> str:
-        parts = [f"{member.label} {member.records}" for member in self.members]
-        total = sum(member.records for member in self.members)
-        return f"{total} records ({', '.join(parts)})"
-
-    def summary(self, seconds: float, failed: int) -> None:
-        users = len(self.members)
+            self._wait(threads)
+        self.output.finish()
+        failed = [member for member in self.members if member.failure is not None]
+        for member in failed:
+            if member.user_id:
+                self.logger.warning("team: user %s: %s", member.label, member.failure)
         self.logger.info(
             "team summary: %d users read, %d failed or refused, %s, %.1f s",
-            users - sum(1 for m in self.members if m.returncode not in (0, None)),
-            failed,
-            self._counts(),
-            seconds,
+            len(readers) - sum(1 for member in readers if member.failure is not None),
+            len(failed),
+            self._counts(readers),
+            time.monotonic() - started,
         )
+        return 1 if failed else 0
+
+    def _identify(self, member: Member) -> None:
+        with log_prefix(f"[token {member.position}] "):
+            try:
+                config = dict(self.member_config, api_token=member.token)
+                tap = self.tap_class(
+                    config=config, catalog=self.catalog, message_writer=member.writer
+                )
+                user_id = ask_user_id(tap.streams["current_user"])
+                if user_id is None:
+                    msg = "Mixmax sent no user _id"
+                    raise ProtocolError(msg)  # noqa: TRY301 - reported below like any failure
+            except Exception as exc:  # any failure costs this user only
+                member.failure = _why(exc, member.position)
+                self.logger.warning(
+                    "team: %s; skipping that user, reading the others", member.failure
+                )
+                return
+        member.tap, member.user_id = tap, user_id
+        me = tap.mixmax.users_me or {}
+        member.label = shown(me.get("email") or user_id)
+        tap.mixmax.user_id = user_id
+        member.writer.user_id = user_id
+
+    def _readers(self) -> list[Member]:
+        """The identified members, each user once."""
+        seen: set[str] = set()
+        readers = []
+        for member in self.members:
+            if member.tap is None:
+                continue
+            if member.user_id in seen:
+                self.logger.warning(
+                    "team: token %d of api_tokens belongs to a user already in the team "
+                    "(%s); reading that user once",
+                    member.position,
+                    member.label,
+                )
+                continue
+            seen.add(member.user_id)
+            readers.append(member)
+        return readers
+
+    def _read(self, member: Member) -> None:
+        assert member.tap is not None
+        with log_prefix(f"[user {member.label}] "):
+            try:
+                member.tap.load_state(user_state(self.output.state, member.user_id))
+                member.tap.sync_all()
+            except Exception as exc:  # any failure costs this user only
+                member.failure = _why(exc)
+
+    def _wait(self, threads: list[threading.Thread]) -> None:
+        """Join the readers, writing the merged state and a progress line on the cadence."""
+        interval = self.output.interval
+        next_report = time.monotonic() + interval
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(timeout=min(max(interval, 0.05), 1.0))
+                self.output.tick()
+                if time.monotonic() >= next_report:
+                    next_report = time.monotonic() + interval
+                    self.logger.info("team progress: %s", self._counts(self.members))
+
+    @staticmethod
+    def _counts(members: list[Member]) -> str:
+        total = sum(member.records for member in members)
+        parts = [f"{member.label} {member.records}" for member in members if member.label]
+        return f"{total} records ({', '.join(parts)})"
 
 
-def _still_refused(session: requests.Session, config: Mapping[str, Any], token: str) -> bool:
+def _why(exc: BaseException, position: int | None = None) -> str:
+    """Why a member failed, for one log line (server text escaped): at ``/users/me``, its
+    token named by ``position``, or during its read."""
+    line = shown(failure_line(exc), limit=4 * MAX_SHOWN_CHARS)
+    refused = isinstance(exc, TokenRefusedError)
+    if position is None:
+        if refused:
+            return "Mixmax refused this user's token (HTTP 401) during the run"
+        return f"its read failed: {line}"
+    token = f"token {position} of api_tokens"
+    return (
+        f"Mixmax refused {token} (HTTP 401)" if refused else f"/users/me failed for {token}: {line}"
+    )
+
+
+@contextmanager
+def _stop_writes_state(output: TeamOutput) -> Iterator[None]:
+    """SIGINT and SIGTERM end the run after writing the merged state of what was sent."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.getsignal(number) for number in TERMINATING_SIGNALS}
+    for number in TERMINATING_SIGNALS:
+        signal.signal(number, on_signal(output.finish))
     try:
-        return users_me(session, config, token).status_code == HTTPStatus.UNAUTHORIZED
-    except requests.RequestException:
-        return False
+        yield
+    finally:
+        for number, handler in previous.items():
+            with suppress(TypeError, ValueError):
+                signal.signal(number, handler)
+
+
+def run_team(
+    tap_class: type[TapMixmax],
+    config: Mapping[str, Any],
+    state: dict[str, Any],
+    catalog: Mapping[str, Any] | None,
+    out: BinaryIO | None = None,
+) -> int:
+    """Read every token's user, write one merged Singer stream; return the exit code.
+
+    Raises ``SettingsError`` naming every problem of ``config`` before any request.
+    """
+    config = dict(config)
+    tokens = config.get("api_tokens")
+    for token in tokens if isinstance(tokens, list) else []:
+        hide_in_logs(token)
+    schema = tap_class.config_jsonschema
+    tap_class.append_builtin_config(schema)
+    check_settings(config, schema, tap_class.logger)
+    team = Team(tap_class, config, state, catalog, out or sys.stdout.buffer)
+    with _stop_writes_state(team.output):
+        return team.run()

@@ -9,16 +9,11 @@ column then names the reader whose record of it the target wrote last.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from singer_sdk import SchemaDirectory
 
 USER_COLUMN = "_mixmax_user_id"
-
-# Set by a team run (``tap_mixmax.team``) for each child tap: the user its token belongs
-# to, learned by the parent from /users/me, so the child needs no request of its own.
-TEAM_USER_ENV = "MIXMAX_TEAM_USER_ID"
 
 USER_COLUMN_SCHEMA: dict[str, Any] = {
     "type": ["string", "null"],
@@ -36,22 +31,14 @@ class SchemasWithUserColumn(SchemaDirectory):
         return schema
 
 
-def team_user_id() -> str | None:
-    """The user id a team run's parent gave this process, if any."""
-    value = os.environ.get(TEAM_USER_ENV, "").strip()
-    return value or None
-
-
 def reader_id(stream: Any, row: dict[str, Any]) -> str | None:  # noqa: ANN401 - a MixmaxStream
-    """The user id for ``row``'s column: given by a team parent, else learned once per run.
+    """The user id for ``row``'s column: set by a team run, else learned once per run.
 
     A ``current_user`` record is the user itself; any other first record has the
     ``current_user`` stream ask ``/users/me`` once, through its paced and retried request
     path, so the request is counted there and not in the asking stream's figures.
     """
     connection = stream.mixmax
-    if connection.user_id is None:
-        connection.user_id = team_user_id()
     if connection.user_id is None:
         if stream.name == "current_user" and isinstance(row.get("_id"), str):
             connection.user_id = row["_id"]

@@ -75,6 +75,7 @@ class Simulator:
         allow_remote: bool = False,
         undeclared_fields: bool = False,
         strict_limits: bool = False,
+        users: int = 2,
     ) -> None:
         if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale >= 0:
             raise ValueError(f"scale must be a number >= 0, got {scale!r}")
@@ -86,7 +87,9 @@ class Simulator:
         self.allow_remote = allow_remote
         self._requested_port = port
         self._clock = clock
-        data = dataset if dataset is not None else seed_module.generate(seed, scale)
+        if dataset is None:
+            dataset = seed_module.generate_users(seed, scale, users)
+        data = dataset
         self._rng = random.Random(f"simulator-inserts-{seed}")
         self._new_oid = ObjectIdFactory(random.Random(f"simulator-oids-{seed}"), clock)
         self.store = Store(dict(topology.BY_KEY))

@@ -94,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     add("--port", type=_port, default=8765, help="port; 0 picks a free one")
     add("--seed", type=int, default=1, help="data seed")
     add("--scale", type=_scale, default=1.0, help="data volume multiplier (>= 0)")
+    add(
+        "--users",
+        type=_positive_int,
+        default=2,
+        help="simulated users: ada, bob, then user3, user4, ... each with data like ada's",
+    )
     add("--rate-limit", type=_positive_int, default=120, help="requests per window")
     add("--rate-window", type=_seconds, default=60.0, help="window in seconds")
     add(
@@ -194,6 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
         allow_remote=args.allow_remote,
         undeclared_fields=args.undeclared_fields,
         strict_limits=args.strict_limits,
+        users=args.users,
     )
     sim.set_older_member_shape(args.older_member_shape)
     sim.set_ignore_previous(args.ignore_previous)

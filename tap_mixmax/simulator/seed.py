@@ -514,6 +514,57 @@ def generate(seed: int = 1, scale: float = 1.0) -> Dataset:
             gc.enable()
 
 
+def generate_users(seed: int = 1, scale: float = 1.0, users: int = 2) -> Dataset:
+    """``generate``'s data set with ``users`` users in all (at least 1).
+
+    ``ada`` and ``bob`` come first. Each further user ``user3``, ``user4``, ... (token
+    ``sim-token-user3``) gets a data set of its own built like ada's, from its own seed:
+    the documents ada could read there, readable by that user only.
+    """
+    if users < 1:
+        raise ValueError("users must be >= 1")
+    base = generate(seed, scale)
+    if users == 1:
+        return _only_first_user(base)
+    for number in range(3, users + 1):
+        _add_user_like_ada(base, generate(seed * 1_000 + number, scale), number)
+    return base
+
+
+def _only_first_user(data: Dataset) -> Dataset:
+    first = data.users[0]
+    return Dataset(
+        users=[first],
+        collections={
+            name: [
+                SeedDoc(item.doc, frozenset({first.user_id}), item.parent_id)
+                for item in docs
+                if first.user_id in item.readers
+            ]
+            for name, docs in data.collections.items()
+        },
+    )
+
+
+def _add_user_like_ada(base: Dataset, own: Dataset, number: int) -> None:
+    source = _only_first_user(own)
+    like = source.users[0]
+    user = User(
+        f"sim-token-user{number}",
+        like.user_id,
+        f"user{number}@mixmax-sim.example",
+        f"User {number}",
+        like.features,
+    )
+    base.users.append(user)
+    for name, docs in source.collections.items():
+        for item in docs:
+            if name == "users/me":
+                item.doc.update(email=user.email, name=user.name, firstName="User")
+                item.doc["lastName"] = str(number)
+            base.collections.setdefault(name, []).append(item)
+
+
 def new_doc(
     collection: str,
     *,

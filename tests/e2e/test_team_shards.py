@@ -28,7 +28,7 @@ from .conftest import (
 )
 
 SHARDS = {"a": ("ada", "bob"), "b": ("cyd", "dee")}
-VIEWS = "mixmax"
+VIEWS = "mixmax_team"
 
 
 def give_team_data(sim: Any) -> None:

@@ -81,6 +81,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str)
         (("--scale", "-1"), ("--scale", ">= 0")),
         (("--scale", "nan"), ("--scale",)),
         (("--rate-limit", "0"), ("--rate-limit", ">= 1")),
+        (("--users", "0"), ("--users", ">= 1")),
         (("--rate-window", "-5"), ("--rate-window", "> 0")),
         (("--rate-limit-scope", "user"), ("--rate-limit-scope",)),
         (("--max-limit", "recipients"), ("--max-limit", "ROUTE=N")),

@@ -23,6 +23,7 @@ from tap_mixmax.simulator.seed import (
     SeedDoc,
     User,
     generate,
+    generate_users,
     new_doc,
     object_id,
     object_id_seconds,
@@ -476,3 +477,40 @@ def test_new_doc(collection: str) -> None:
         assert first["sent"] >= first["created"] == now
     with pytest.raises(ValueError, match="unknown collection"):
         new_doc("nope", rng=random.Random(1), owner=ada, now_ms=now)
+
+
+def test_users_beyond_ada_and_bob_each_get_data_like_adas_of_their_own() -> None:
+    data = generate_users(seed=4, scale=0.3, users=4)
+    assert [user.email for user in data.users] == [
+        "ada@mixmax-sim.example",
+        "bob@mixmax-sim.example",
+        "user3@mixmax-sim.example",
+        "user4@mixmax-sim.example",
+    ]
+    assert [user.token for user in data.users][2:] == ["sim-token-user3", "sim-token-user4"]
+    ada, _bob, user3, user4 = data.users
+    assert len({user.user_id for user in data.users}) == 4
+
+    def owned(user_id: str) -> Counter[str]:
+        return Counter(
+            name
+            for name, docs in data.collections.items()
+            for item in docs
+            if item.readers == frozenset({user_id})
+        )
+
+    # Each added user reads only its own objects, of every kind ada reads, about as many
+    # (what bob shares with ada, and children per parent, vary with the seed).
+    alone = generate(seed=4, scale=0.3)
+    ada_alone = Counter(
+        name
+        for name, docs in alone.collections.items()
+        for item in docs
+        if ada.user_id in item.readers
+    )
+    for user in (user3, user4):
+        kinds = owned(user.user_id)
+        assert set(kinds) == set(ada_alone)
+        assert 0.75 < kinds.total() / ada_alone.total() < 1.25
+    me = {item.doc["_id"]: item.doc["email"] for item in data.collections["users/me"]}
+    assert me[user4.user_id] == "user4@mixmax-sim.example"

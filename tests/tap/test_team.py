@@ -168,7 +168,8 @@ def test_a_stopped_team_run_resumes_without_loss(
     team: TeamRunner, team_sim: Simulator, stop: signal.Signals
 ):
     streams = ["sequences", "contacts", "polls"]
-    config = team.config(page_size=10, **POLL_ONLY)
+    # A merged STATE whenever a user's page ends: the kill falls between STATEs.
+    config = team.config(page_size=10, progress_interval_seconds=0, **POLL_ONLY)
     paths = team.files(config, streams, None)
     lines: list[str] = []
     with subprocess.Popen(
@@ -203,6 +204,37 @@ def test_a_stopped_team_run_resumes_without_loss(
         pairs |= {(r["_id"], r[USER_COLUMN]) for r in resumed.records.get(stream, [])}
         wanted = {(oid, uid) for oid, uids in expected.items() for uid in uids}
         assert pairs == wanted, f"{stream}: lost {sorted(wanted - pairs)[:3]}"
+    # The killed run's last STATE held: the resumed run did not start over.
+    assert killed.states
+    assert sum(len(rows) for rows in resumed.records.values()) < sum(
+        len(readers(team_sim, CURSOR_COLLECTIONS[stream], tokens)) for stream in streams
+    )
+
+
+def test_every_state_is_the_whole_teams_and_written_on_the_cadence(
+    team: TeamRunner, team_sim: Simulator
+):
+    streams = ["sequences", "polls", "snippets"]
+    first = team.run(streams, page_size=5, **POLL_ONLY)
+    assert first.returncode == 0, first.stderr[-2000:]
+    # An interval longer than the run: one STATE, at the end, with every user's bookmarks.
+    assert len(first.states) == 1
+    users = set(user_ids(team_sim).values())
+    for stream in streams:
+        assert set(first.bookmark(stream)["users"]) == users
+    team_sim.insert("polls", token=team_sim.tokens["bob"])
+    # Interval 0: a STATE after any user's page, each the complete merged state.
+    second = team.run(
+        streams, state=first.state, page_size=5, progress_interval_seconds=0, **POLL_ONLY
+    )
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert len(second.states) >= 1
+    for state in second.states:
+        for stream in streams:
+            assert set(state["bookmarks"][stream]["users"]) == users
+    # Records before the STATE that covers them: no record after the final STATE.
+    kinds = [message["type"] for message in second.messages]
+    assert "RECORD" not in kinds[len(kinds) - kinds[::-1].index("STATE") :]
 
 
 def test_a_token_revoked_mid_run_skips_that_user_only(team: TeamRunner, team_sim: Simulator):
