@@ -27,8 +27,10 @@ from tap_mixmax.exits import GuardedCommand, TargetStoppedReading, failure_line,
 from tap_mixmax.inputs import read_catalog, read_config_file, read_state
 from tap_mixmax.sdk_features import correct_flattened_schemas, describe_test_option, run_test
 from tap_mixmax.settings import CONFIG_SCHEMA, check_settings
+from tap_mixmax.state_owner import STATE_USER_KEY, claim_state, state_owner
 from tap_mixmax.streams import STREAM_TYPES
 from tap_mixmax.team import run_team
+from tap_mixmax.user_column import ask_user_id, current_user_stream
 from tap_mixmax.writer import StateFlushingWriter
 
 
@@ -66,6 +68,7 @@ class TapMixmax(Tap):
     def sync_all(self) -> None:  # type: ignore[misc]  # the SDK marks it final
         """Sync every selected stream; with ``api_tokens``, one child tap per user."""
         if self.config.get("api_tokens") is None:
+            self._check_state_owner()
             super().sync_all()
             return
         # The SDK writes self.state if a signal stops the run: the team merges into it.
@@ -73,6 +76,28 @@ class TapMixmax(Tap):
         code = run_team(self.config, state, self._team_catalog(), self.logger)
         if code:
             sys.exit(code)
+
+    def _check_state_owner(self) -> None:
+        """Refuse a state another user's run wrote, before any stream reads it.
+
+        The answer of ``/users/me`` is kept for the user column and for the
+        ``current_user`` stream, so the run asks it no second time.
+        """
+        state = cast("dict[str, Any]", self.state)
+        if state_owner(state) is None or self.mixmax.user_id:
+            return
+        any_stream = next(iter(self.streams.values()))
+        user_id = ask_user_id(current_user_stream(any_stream))
+        if user_id:
+            self.mixmax.user_id = user_id
+            claim_state(state, user_id)
+
+    @override
+    def load_state(self, state: dict[str, Any]) -> None:
+        super().load_state(state)
+        owner = state_owner(state)
+        if owner is not None:
+            cast("dict[str, Any]", self.state)[STATE_USER_KEY] = owner
 
     def _team_catalog(self) -> dict[str, Any] | None:
         catalog = self.input_catalog

@@ -14,6 +14,8 @@ from typing import Any
 
 from singer_sdk import SchemaDirectory
 
+from tap_mixmax.state_owner import claim_state
+
 USER_COLUMN = "_mixmax_user_id"
 
 # Set by a team run (``tap_mixmax.team``) for each child tap: the user its token belongs
@@ -47,19 +49,26 @@ def reader_id(stream: Any, row: dict[str, Any]) -> str | None:  # noqa: ANN401 -
 
     A ``current_user`` record is the user itself; any other first record has the
     ``current_user`` stream ask ``/users/me`` once, through its paced and retried request
-    path, so the request is counted there and not in the asking stream's figures.
+    path, so the request is counted there and not in the asking stream's figures. The
+    user learnt is recorded in the run's state (``state_owner``).
     """
     connection = stream.mixmax
     if connection.user_id is None:
         connection.user_id = team_user_id()
-    if connection.user_id is None:
-        if stream.name == "current_user" and isinstance(row.get("_id"), str):
-            connection.user_id = row["_id"]
-        else:
-            # "" once asked and not told: asked once a run, never once a record.
-            asker = getattr(stream, "_tap").streams.get("current_user", stream)  # noqa: B009
-            connection.user_id = ask_user_id(asker) or ""
+        if connection.user_id is None:
+            if stream.name == "current_user" and isinstance(row.get("_id"), str):
+                connection.user_id = row["_id"]
+            else:
+                # "" once asked and not told: asked once a run, never once a record.
+                connection.user_id = ask_user_id(current_user_stream(stream)) or ""
+        if connection.user_id:
+            claim_state(stream.tap_state, connection.user_id)
     return connection.user_id or None
+
+
+def current_user_stream(stream: Any) -> Any:  # noqa: ANN401 - a MixmaxStream
+    """The stream whose request path asks ``/users/me`` (it reuses the answer)."""
+    return getattr(stream, "_tap").streams.get("current_user", stream)  # noqa: B009
 
 
 def ask_user_id(stream: Any) -> str | None:  # noqa: ANN401 - a MixmaxStream
