@@ -12,7 +12,9 @@ A top-level cursor stream keeps, under ``bookmarks.<stream>``::
         "candidate": "<cursor>",             # the newest object when the walk started
         "next": "<cursor>" | null,           # where an interrupted walk resumes; null: the
                                              # last page was read, only the bookmark is left
-        "version": 1764400000                # the version its records carry (for deletions)
+        "version": 1764400000,               # the version its records carry (for deletions)
+        "streams": ["sequences", …],         # streams selected in every run of this walk
+        "withheld": ["sequence_recipients"]  # streams a skip kept from being read whole
       }
     }
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +62,12 @@ class FullSync:
     # None in state written before deletions were supported: such a walk's records went
     # out without a version, so its end must not announce one.
     version: int | None
+    # The stream and the children selected in every run of this walk so far: only they
+    # had every record of the version sent. None in state written before it was kept.
+    streams: list[str] | None = None
+    # Streams of which a run of this walk skipped something (a parent's children refused
+    # with 403, 404 or 410, a list cut at Mixmax's cap): their deletions are not told.
+    withheld: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -98,6 +106,8 @@ class Bookmark:
                 candidate,
                 _optional(stream, full, "next", str, prefix=key),
                 _optional(stream, full, "version", int, prefix=key),
+                _names(stream, full, "streams", key),
+                _names(stream, full, "withheld", key) or [],
             )
         return cls(
             previous=previous,
@@ -126,6 +136,8 @@ class Bookmark:
                 "candidate": self.full_sync.candidate,
                 "next": self.full_sync.next,
                 "version": self.full_sync.version,
+                "streams": self.full_sync.streams,
+                "withheld": self.full_sync.withheld,
             }
 
     def new_version(self) -> int:
@@ -153,3 +165,11 @@ def _optional(
     raise BookmarkError(
         stream, prefix + key, f"must be a {kind.__name__} or null, not {value!r:.40}"
     )
+
+
+def _names(stream: str, full: MutableMapping[str, Any], key: str, prefix: str) -> list[str] | None:
+    """A list of stream names kept in ``full_sync``, or None when absent."""
+    names: list[str] | None = _optional(stream, full, key, list, prefix=prefix)
+    if names is not None and not all(isinstance(name, str) for name in names):
+        raise BookmarkError(stream, prefix + key, "must be a list of stream names")
+    return names

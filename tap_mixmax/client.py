@@ -45,7 +45,12 @@ from tap_mixmax.errors import (
 from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.schemas import schema_dir
 from tap_mixmax.transport import ResponseRefused, is_loopback
-from tap_mixmax.user_column import USER_COLUMN, SchemasWithUserColumn, reader_id
+from tap_mixmax.user_column import (
+    USER_COLUMN,
+    SchemasWithUserColumn,
+    check_state_owner,
+    reader_id,
+)
 
 RequestFunc = Callable[[requests.PreparedRequest, Context | None], requests.Response]
 
@@ -93,6 +98,10 @@ class MixmaxStream(RESTStream[Any]):
     # models) or "inferred" (nobody published them). A stream whose fields are mostly
     # inferred keeps undeclared properties by default (see ``undeclared_fields``).
     field_source: ClassVar[str] = "observed"
+    # Why the order this endpoint lists rows in is not known to be stable (a row can
+    # move, so a whole read can miss one that existed throughout): its deletions are
+    # never told. None: stable (ObjectId `_id`, or one object).
+    unstable_order: ClassVar[str | None] = None
 
     def __init__(self, tap: Tap, connection: MixmaxConnection) -> None:
         super().__init__(tap=tap)
@@ -292,6 +301,7 @@ class MixmaxStream(RESTStream[Any]):
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Records of the stream, skipping what the API says is gone or not allowed."""
+        check_state_owner(self)
         yield from self._read_or_skip(context)
         if self.parent_stream_type is None:
             # Children sync inline, record by record: by now they are done too.
@@ -386,23 +396,76 @@ class MixmaxStream(RESTStream[Any]):
         """Whether the user asked for ACTIVATE_VERSION after complete whole reads."""
         return bool(self.config.get("emit_activate_version_messages", False))
 
-    def begin_whole_read(self, version: int | None) -> None:
-        """Stamp this stream's records, and its children's, with ``version``."""
-        for stream in (self, *self.descendent_streams):
-            stream._stream_version = version
+    @classmethod
+    def order_problem(cls) -> str | None:
+        """Why rows of this stream can move during a whole read; None when they cannot.
 
-    def end_whole_read(self, version: int | None, *, children: bool = True) -> None:
-        """Tell the target that rows of this stream (and of its children, when they were
-        all re-read) not sent with ``version`` are gone: called only after the last
-        record of a complete read."""
+        A child is read under its parent: a parent that can be missed takes its children
+        with it, so the parent's problem is the child's too.
+        """
+        if cls.unstable_order is not None:
+            return cls.unstable_order
+        parent = cls.parent_stream_type
+        if isinstance(parent, type) and issubclass(parent, MixmaxStream):
+            problem = parent.order_problem()
+            if problem is not None:
+                return f"read under {getattr(parent, 'name', '?')}, {problem}"
+        return None
+
+    @property
+    def family(self) -> list[MixmaxStream]:
+        """This stream and every stream read under it."""
+        return [self, *(s for s in self.descendent_streams if isinstance(s, MixmaxStream))]
+
+    def selected_family(self) -> list[str]:
+        """The names of this stream and its descendants that this run selects."""
+        return [stream.name for stream in self.family if stream.selected]
+
+    def skipped_family(self) -> list[str]:
+        """The names of this stream and its descendants of which this run skipped something."""
+        return [s.name for s in self.family if self.mixmax.progress.stream(s.name).skipped]
+
+    def begin_whole_read(self, version: int | None) -> None:
+        """Stamp this stream's records, and its children's, with ``version``: those whose
+        order is stable; the others are never activated, so carry no version."""
+        for stream in self.family:
+            stream._stream_version = None if stream.order_problem() else version
+
+    def end_whole_read(
+        self,
+        version: int | None,
+        *,
+        children: bool = True,
+        streams: list[str] | None = None,
+        withheld: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        """Tell the target that rows not sent with ``version`` are gone, for each stream of
+        which this read sent every record: called only after the last record of a
+        complete read.
+
+        ``children``: whether every parent's children were read. ``streams``: the
+        streams selected in every run of a resumed walk (None: this run began it).
+        ``withheld``: streams a run of the walk skipped something of. A stream whose
+        order is not stable (``order_problem``) is never activated.
+        """
         if version is None or not self.propagates_deletions:
             return
-        for stream in (self, *(self.descendent_streams if children else [])):
+        for stream in self.family if children else [self]:
             if not stream.selected:
                 continue
-            if self.mixmax.progress.stream(stream.name).skipped:
+            reason = stream.order_problem()
+            if reason is not None:
+                reason = f"{reason}, so a whole read may miss a row that exists"
+            elif streams is not None and stream.name not in streams:
+                reason = (
+                    "selected after this walk began (it was resumed), so not every record "
+                    "of its version was sent; they are told after its next complete read"
+                )
+            elif stream.name in withheld or self.mixmax.progress.stream(stream.name).skipped:
                 # A skipped parent or page means rows not re-sent but maybe still there.
-                self.logger.info("%s: something was skipped; no deletions told", stream.name)
+                reason = "something was skipped"
+            if reason is not None:
+                self.logger.info("%s: no deletions told: %s", stream.name, reason)
                 continue
             stream._write_schema_message()
             stream._write_activate_version_message(version)

@@ -68,6 +68,22 @@ class CursorStream(MixmaxStream):
         self.replication_key = self.declared_replication_key()
         self._walk = Walk(self.name, self.page_size)
 
+    @classmethod
+    def order_problem(cls) -> str | None:
+        """A search endpoint, or a collection paged on a time field, is not known to keep
+        its order: only ObjectId `_id` order is (docs/pagination.md §4)."""
+        if cls.unstable_order is None and not cls.supports_previous:
+            return (
+                "a search endpoint, listed by text score then `_id`, and the score is not "
+                "documented as stable"
+            )
+        if cls.unstable_order is None and cls.created_at_field is not None:
+            return (
+                f"paged on the time field `{cls.created_at_field}`, which Mixmax does not "
+                "document as never changing"
+            )
+        return super().order_problem()
+
     def declared_replication_key(self) -> str | None:
         """The creation key of a top-level collection that can be polled, else None."""
         if self.parent_stream_type is not None or not self.supports_previous:
@@ -155,10 +171,15 @@ class CursorStream(MixmaxStream):
     def full_walk(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Every object from the newest down (or to ``start_date``), then the bookmark."""
         resume = bookmark.full_sync
+        selected = self.selected_family()
         if resume is not None:
             version = resume.version
+            # Only streams selected in every run of the walk had all their records sent.
+            streams = None if resume.streams is None else sorted(set(resume.streams) & {*selected})
+            earlier_skips = set(resume.withheld)
         else:
             version = bookmark.new_version() if self.propagates_deletions else None
+            streams, earlier_skips = sorted(selected), set()
         walk = FullWalk(
             self.name,
             self.page_size,
@@ -167,20 +188,30 @@ class CursorStream(MixmaxStream):
             created_at=self.created_at,
             cutoff=self._start_date(),
             by_creation=self.supports_previous,
+            streams=streams,
+            withheld=lambda: sorted(earlier_skips.union(self.skipped_family())),
         )
         self.begin_whole_read(version)
         yield from self.walk_records(None, walk)
         walk.finish()
+        if not self.propagates_deletions:
+            return
         if walk.cut:
             self.logger.info("%s: read down to start_date; no deletions told", self.name)
-        elif resume is not None and resume.version is None and self.propagates_deletions:
+        elif resume is not None and (resume.version is None or resume.streams is None):
             self.logger.info(
-                "%s: finished a walk begun without a table version; deletions are told "
-                "after the next complete read",
+                "%s: finished a walk begun by an earlier version of the tap, whose state "
+                "does not say which records it sent; deletions are told after the next "
+                "complete read",
                 self.name,
             )
         else:
-            self.end_whole_read(version, children=self.children_all_read())
+            self.end_whole_read(
+                version,
+                children=self.children_all_read(),
+                streams=None if resume is None else streams,
+                withheld=walk.withheld(),
+            )
 
     def children_all_read(self) -> bool:
         """Whether this run read the children of every parent it read."""

@@ -5,7 +5,8 @@ code    meaning
 ======  ===========================================================================
 0       success, including streams skipped with a warning
 1       a failed run (Mixmax refused, the network failed, the API broke its rules)
-2       bad settings or a bad config, catalog or state file, before any request
+2       bad settings or a bad config, catalog or state file, before any request but
+        ``/users/me`` (a state written for another user: ``state_owner``)
 129     hung up (SIGHUP), after writing the state of what was sent
 130     interrupted by SIGINT (Ctrl-C), after writing the state of what was sent
 141     the target stopped reading (stdout closed), as a shell reports SIGPIPE

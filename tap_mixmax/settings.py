@@ -170,10 +170,13 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         th.BooleanType,
         default=False,
         title="Propagate deletions (ACTIVATE_VERSION)",
-        description="After each complete read of a whole collection (first run, refresh, "
-        "--full-refresh, and every run of singletons and search endpoints), send "
+        description="After each complete read of a whole collection listed in a stable "
+        "order (first run, refresh, --full-refresh, and every run of singletons), send "
         "ACTIVATE_VERSION so the target deletes, or marks deleted, rows that Mixmax no "
-        "longer returns. Never sent after a poll, an error, or a read cut by start_date.",
+        "longer returns. Never sent after a poll, an error, a skip, a selection change on "
+        "resume, or a read cut by start_date, nor for streams in an order not known stable "
+        "(README table). target-postgres also deletes rows of a missing version: keep "
+        "tables loaded by other tokens apart.",
     ),
     th.Property(
         "contacts_include_shared",

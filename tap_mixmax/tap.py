@@ -9,7 +9,7 @@ import sys
 import threading
 from functools import cached_property
 from types import FrameType
-from typing import Any, ClassVar, TextIO
+from typing import Any, ClassVar, TextIO, cast
 
 import click
 from singer_sdk import Tap
@@ -33,6 +33,7 @@ from tap_mixmax.sdk_features import (
     run_test,
 )
 from tap_mixmax.settings import CONFIG_SCHEMA, check_settings
+from tap_mixmax.state_owner import STATE_USER_KEY, state_owner
 from tap_mixmax.streams import STREAM_TYPES
 from tap_mixmax.team import run_team
 from tap_mixmax.writer import StateFlushingWriter
@@ -81,6 +82,13 @@ class TapMixmax(Tap):
             self.logger,
             writer=writer if isinstance(writer, StateFlushingWriter) else None,
         )
+
+    @override
+    def load_state(self, state: dict[str, Any]) -> None:
+        super().load_state(state)
+        owner = state_owner(state)
+        if owner is not None:
+            cast("dict[str, Any]", self.state)[STATE_USER_KEY] = owner
 
     @override
     def discover_streams(self) -> list[Any]:

@@ -13,6 +13,8 @@ from typing import Any
 
 from singer_sdk import SchemaDirectory
 
+from tap_mixmax.state_owner import claim_state, state_owner
+
 USER_COLUMN = "_mixmax_user_id"
 
 USER_COLUMN_SCHEMA: dict[str, Any] = {
@@ -36,7 +38,8 @@ def reader_id(stream: Any, row: dict[str, Any]) -> str | None:  # noqa: ANN401 -
 
     A ``current_user`` record is the user itself; any other first record has the
     ``current_user`` stream ask ``/users/me`` once, through its paced and retried request
-    path, so the request is counted there and not in the asking stream's figures.
+    path, so the request is counted there and not in the asking stream's figures. The
+    user learnt is recorded in the run's state (``state_owner``).
     """
     connection = stream.mixmax
     if connection.user_id is None:
@@ -44,9 +47,30 @@ def reader_id(stream: Any, row: dict[str, Any]) -> str | None:  # noqa: ANN401 -
             connection.user_id = row["_id"]
         else:
             # "" once asked and not told: asked once a run, never once a record.
-            asker = getattr(stream, "_tap").streams.get("current_user", stream)  # noqa: B009
-            connection.user_id = ask_user_id(asker) or ""
+            connection.user_id = ask_user_id(current_user_stream(stream)) or ""
+        if connection.user_id:
+            claim_state(stream.tap_state, connection.user_id)
     return connection.user_id or None
+
+
+def check_state_owner(stream: Any) -> None:  # noqa: ANN401 - a MixmaxStream
+    """Refuse a state another user's run wrote, before the first stream reads it.
+
+    Only a state that names its user costs a request, once a run; the answer is kept
+    for the user column and for the ``current_user`` stream, so it is not asked twice.
+    A team run sets each member's user id beforehand, so nothing is asked there.
+    """
+    connection = stream.mixmax
+    if connection.user_id is not None or state_owner(stream.tap_state) is None:
+        return
+    connection.user_id = ask_user_id(current_user_stream(stream)) or ""
+    if connection.user_id:
+        claim_state(stream.tap_state, connection.user_id)
+
+
+def current_user_stream(stream: Any) -> Any:  # noqa: ANN401 - a MixmaxStream
+    """The stream whose request path asks ``/users/me`` (it reuses the answer)."""
+    return getattr(stream, "_tap").streams.get("current_user", stream)  # noqa: B009
 
 
 def ask_user_id(stream: Any) -> str | None:  # noqa: ANN401 - a MixmaxStream

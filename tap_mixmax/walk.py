@@ -160,6 +160,8 @@ class FullWalk(Walk):
         created_at: Callable[[Record], datetime | None],
         cutoff: datetime | None,
         by_creation: bool = True,
+        streams: list[str] | None = None,
+        withheld: Callable[[], list[str]] = list,
     ) -> None:
         resume = keeper.bookmark.full_sync
         super().__init__(stream, limit, start=resume.next if resume else None)
@@ -169,6 +171,10 @@ class FullWalk(Walk):
         self.created_at = created_at
         self.cutoff = cutoff
         self.by_creation = by_creation
+        # Kept with the walk's progress, so that a resumed walk knows which streams had
+        # every record of its version sent (see ``Bookmark``).
+        self.streams = streams
+        self.withheld = withheld
         self.cut = False
         self.candidate = resume.candidate if resume else None
         # A killed walk that had read its last page needs no request: only its end is left.
@@ -194,7 +200,11 @@ class FullWalk(Walk):
             return  # nothing to resume from: an empty collection, or one without `previous`
         going_on = not self.stopped_early and more_pages(page, Direction.OLDER)
         self.bookmark.full_sync = FullSync(
-            self.candidate, page.get("next") if going_on else None, self.version
+            self.candidate,
+            page.get("next") if going_on else None,
+            self.version,
+            self.streams,
+            self.withheld(),
         )
         self.keeper.save()
 

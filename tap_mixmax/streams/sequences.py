@@ -44,6 +44,10 @@ class SequenceRecipientsStream(MixmaxStream):
     path = "/sequences/{sequenceId}/recipients"
     parent_stream_type = SequencesStream
     parent_key = "sequenceId"
+    unstable_order = (
+        "paged by offset in an order Mixmax does not specify, so a row added or deleted "
+        "between two pages shifts the rest"
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)

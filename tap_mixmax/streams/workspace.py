@@ -54,6 +54,10 @@ class TeamMembersStream(CursorStream):
     path = "/teams/{teamId}/members"
     parent_stream_type = TeamsStream
     parent_key = "teamId"
+    unstable_order = (
+        "its 17-character memberIds carry no time order, so it pages on a time field not "
+        "documented as never changing"
+    )
     primary_keys: ClassVar[tuple[str, ...]] = ("teamId", "memberId")
 
     @override

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -171,6 +173,21 @@ def select(streams: list[str], deselect: dict[str, list[str]]) -> dict[str, Any]
             elif chosen:
                 item["metadata"]["selected"] = True
     return catalog
+
+
+def run_in_process(
+    config: dict[str, Any], catalog: dict[str, Any], state: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The messages of one run of the tap in this process (no subprocess: fast)."""
+    from tap_mixmax.tap import TapMixmax  # noqa: PLC0415 - the tests of the CLI need not load it
+
+    tap = TapMixmax(config=config, catalog=catalog, state=state, parse_env_config=False)
+    captured = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with redirect_stdout(captured):
+        tap.sync_all()
+        captured.flush()
+        captured.seek(0)
+        return [json.loads(line) for line in captured.read().splitlines()]
 
 
 @pytest.fixture

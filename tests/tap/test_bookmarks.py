@@ -14,7 +14,7 @@ def test_a_bookmark_survives_a_save_and_load_unchanged():
         previous="cursor-a",
         last_full_sync_at=datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
         last_version=1_767_000_000,
-        full_sync=FullSync("cursor-b", None, 1_767_000_001),
+        full_sync=FullSync("cursor-b", None, 1_767_000_001, ["polls"], ["x"]),
         replication_key="_id",
         newest_key="65f0",
     )
@@ -24,7 +24,13 @@ def test_a_bookmark_survives_a_save_and_load_unchanged():
         "previous": "cursor-a",
         "last_full_sync_at": "2026-01-02T03:04:05.678Z",
         "last_version": 1_767_000_000,
-        "full_sync": {"candidate": "cursor-b", "next": None, "version": 1_767_000_001},
+        "full_sync": {
+            "candidate": "cursor-b",
+            "next": None,
+            "version": 1_767_000_001,
+            "streams": ["polls"],
+            "withheld": ["x"],
+        },
         "replication_key": "_id",
         "replication_key_value": "65f0",
     }

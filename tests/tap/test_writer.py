@@ -11,32 +11,21 @@ from singer_sdk.singerlib.encoding.simple import RecordMessage, StateMessage
 
 from tap_mixmax.simulator import Simulator
 from tap_mixmax.simulator.seed import DEMO_TOKEN
-from tap_mixmax.tap import TapMixmax
 from tap_mixmax.writer import StateFlushingWriter
-from tests.tap.conftest import select
+from tests.tap.conftest import run_in_process, select
 
 STREAMS = ["current_user", "user_preferences", "appointment_links"]
 
 
-def run_in_process(sim: Simulator, state: dict[str, Any] | None) -> list[dict[str, Any]]:
-    tap = TapMixmax(
-        config={"api_token": DEMO_TOKEN, "api_url": sim.base_url},
-        catalog=select(STREAMS, {}),
-        state=state,
-        parse_env_config=False,
-    )
-    captured = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
-    with redirect_stdout(captured):
-        tap.sync_all()
-        captured.flush()
-        captured.seek(0)
-        return [json.loads(line) for line in captured.read().splitlines()]
+def run_streams(sim: Simulator, state: dict[str, Any] | None) -> list[dict[str, Any]]:
+    config = {"api_token": DEMO_TOKEN, "api_url": sim.base_url}
+    return run_in_process(config, select(STREAMS, {}), state)
 
 
 def test_an_in_process_run_hands_over_every_message_before_it_returns(sim: Simulator) -> None:
-    first = run_in_process(sim, None)
+    first = run_streams(sim, None)
     state = [message["value"] for message in first if message["type"] == "STATE"][-1]
-    second = run_in_process(sim, state)
+    second = run_streams(sim, state)
 
     for messages in (first, second):
         records = [message["stream"] for message in messages if message["type"] == "RECORD"]
