@@ -26,6 +26,7 @@ from tap_mixmax.errors import hide_in_logs
 from tap_mixmax.exits import GuardedCommand, TargetStoppedReading, failure_line, on_signal
 from tap_mixmax.inputs import read_catalog, read_config_file, read_state
 from tap_mixmax.sdk_features import correct_flattened_schemas, describe_test_option, run_test
+from tap_mixmax.sdk_logs import quiet_sdk_chatter, show_sdk_metrics
 from tap_mixmax.settings import CONFIG_SCHEMA, check_settings
 from tap_mixmax.streams import STREAM_TYPES
 from tap_mixmax.team import run_team
@@ -52,6 +53,12 @@ class TapMixmax(Tap):
     ]
 
     config_jsonschema = CONFIG_SCHEMA
+
+    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 - the SDK's keyword arguments
+        """The SDK's tap, whose routine log lines wait for LOGLEVEL=DEBUG (sdk_features.py)."""
+        quiet_sdk_chatter(type(self).logger)
+        super().__init__(**kwargs)
+        show_sdk_metrics(bool(self.config.get("log_sdk_metrics")))
 
     @cached_property
     def mixmax(self) -> MixmaxConnection:
