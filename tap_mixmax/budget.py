@@ -30,6 +30,9 @@ HTTP_TOO_MANY_REQUESTS = 429
 # With someone to tell, a long wait is slept in slices this long, so they hear of it.
 WAIT_SLICE_SECONDS = 1.0
 
+# What a wait for the next window is for, as progress lines name it.
+RATE_WINDOW = "Mixmax's rate window"
+
 # Hears of a wait under way: seconds left, and what is being waited for.
 WaitListener = Callable[[float, str], None]
 
@@ -93,7 +96,7 @@ class RateBudget:
                 reason = (
                     "the wait a 429 asked for"
                     if self._blocked_until > self._clock()
-                    else "Mixmax's rate window"
+                    else RATE_WINDOW
                 )
             self._check_wait(delay, reason)
             if self.on_wait is not None:

@@ -44,6 +44,7 @@ from tap_mixmax.errors import (
 )
 from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.schemas import schema_dir
+from tap_mixmax.sdk_logs import quiet_sdk_chatter
 from tap_mixmax.transport import ResponseRefused, is_loopback
 from tap_mixmax.user_column import (
     USER_COLUMN,
@@ -105,6 +106,7 @@ class MixmaxStream(RESTStream[Any]):
 
     def __init__(self, tap: Tap, connection: MixmaxConnection) -> None:
         super().__init__(tap=tap)
+        quiet_sdk_chatter(self.logger)
         self.mixmax = connection
         self._schema_sent = False
 

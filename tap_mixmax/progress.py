@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tap_mixmax.budget import RateBudget
+from tap_mixmax.budget import RATE_WINDOW, RateBudget
 
 
 @dataclass
@@ -39,6 +39,8 @@ class ProgressLog:
         self._clock = clock
         self._started = clock()
         self._last_report = self._started
+        # What the budget has been holding requests back for since the last one went out.
+        self._waiting_for: str | None = None
         self.streams: dict[str, StreamProgress] = {}
 
     def stream(self, name: str) -> StreamProgress:
@@ -56,6 +58,7 @@ class ProgressLog:
 
     def request(self, name: str) -> None:
         """Count one request, and report if the cadence says so."""
+        self._waiting_for = None
         progress = self.stream(name)
         progress.requests += 1
         progress.finished = self._clock()
@@ -65,9 +68,22 @@ class ProgressLog:
             self._logger.info("progress: %s; %s", self._describe(progress), self.budget_line())
 
     def waiting(self, seconds: float, reason: str) -> None:
-        """Report a wait for the rate budget, at the same cadence, so it is not silence."""
+        """Report a wait for the rate budget: a wait for the window as it starts, then
+        every wait at the same cadence as progress, so it is not silence."""
         now = self._clock()
-        if now - self._last_report >= self._interval:
+        starting, self._waiting_for = self._waiting_for != reason, reason
+        if starting and reason == RATE_WINDOW:
+            self._last_report = now
+            snap = self._budget.snapshot()
+            used = snap.limit if snap.remaining is None else snap.limit - snap.remaining
+            self._logger.info(
+                "progress: waiting %.0f s for %s (%d/%d used); this is expected",
+                seconds,
+                reason,
+                used,
+                snap.limit,
+            )
+        elif now - self._last_report >= self._interval:
             self._last_report = now
             line = self.budget_line()
             self._logger.info("progress: waiting %.0f s for %s; %s", seconds, reason, line)

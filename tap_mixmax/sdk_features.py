@@ -18,6 +18,8 @@ streams the default catalog leaves unselected, and exits 0 whatever happened. Th
 the URL, the connection and the token, writes nothing to stdout, and exits 0 or 1 with
 one log line saying which.
 ``--test=schema`` writes every stream's full schema and makes no request.
+
+The SDK's log lines get the tap's help in sdk_logs.py.
 """
 
 from __future__ import annotations

@@ -260,6 +260,15 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         "waiting for the rate window.",
     ),
     th.Property(
+        "log_sdk_metrics",
+        th.BooleanType,
+        default=False,
+        title="Log the SDK's metrics",
+        description="Also log singer-sdk's METRIC lines: a request count and a record count "
+        "per stream and parent object, and each sync's duration. They count answered "
+        "requests only; the tap's own progress and summary lines count every attempt.",
+    ),
+    th.Property(
         "user_agent",
         th.StringType,
         default=f"tap-mixmax/{__version__}",

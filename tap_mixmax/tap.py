@@ -32,6 +32,7 @@ from tap_mixmax.sdk_features import (
     describe_test_option,
     run_test,
 )
+from tap_mixmax.sdk_logs import quiet_sdk_chatter, show_sdk_metrics
 from tap_mixmax.settings import CONFIG_SCHEMA, check_settings
 from tap_mixmax.state_owner import STATE_USER_KEY, state_owner
 from tap_mixmax.streams import STREAM_TYPES
@@ -61,9 +62,12 @@ class TapMixmax(Tap):
     config_jsonschema = CONFIG_SCHEMA
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - the SDK's
-        """The SDK's tap; SIGHUP then stops it as SIGINT and SIGTERM do (the SDK handles
-        those two only), writing the state of what was sent."""
+        """The SDK's tap, whose routine log lines wait for LOGLEVEL=DEBUG (sdk_logs.py);
+        SIGHUP then stops it as SIGINT and SIGTERM do (the SDK handles those two only),
+        writing the state of what was sent."""
+        quiet_sdk_chatter(type(self).logger)
         super().__init__(*args, **kwargs)
+        show_sdk_metrics(bool(self.config.get("log_sdk_metrics")))
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGHUP, on_signal(self.write_current_state))
 

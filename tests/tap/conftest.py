@@ -128,15 +128,20 @@ class TapRunner:
         deselect: dict[str, list[str]] | None = None,
         catalog: dict[str, Any] | None = None,
         timeout: float = 300,
+        *,
+        log_level: str | None = None,
         **config: Any,
     ) -> TapRun:
         paths = self.files(self.config(**config), streams, state, deselect, catalog)
+        env = tap_env()
+        if log_level is not None:
+            env["LOGLEVEL"] = log_level
         done = subprocess.run(
             tap_command(*paths),
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=tap_env(),
+            env=env,
             check=False,
         )
         run = TapRun(returncode=done.returncode, stderr=done.stderr, stdout=done.stdout)

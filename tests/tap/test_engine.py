@@ -82,7 +82,8 @@ def test_one_schema_message_per_stream_per_run(tap: TapRunner):
 
 
 def test_no_false_claims_of_unsorted_or_unresumable_progress(tap: TapRunner):
-    run = tap.run(page_size=5)
+    # At DEBUG, the SDK's "Beginning sync" lines say each stream's mode.
+    run = tap.run(page_size=5, log_level="DEBUG")
     assert run.returncode == 0, run.stderr
     assert "unsorted" not in run.stderr
     assert "not resumable" not in run.stderr
@@ -102,7 +103,7 @@ def test_catalog_forcing_full_table_reads_the_collection_whole_every_run(tap: Ta
             if item["breadcrumb"] == []:
                 item["metadata"]["forced-replication-method"] = "FULL_TABLE"
     first = tap.run(catalog=catalog)
-    second = tap.run(catalog=catalog, state=first.state)
+    second = tap.run(catalog=catalog, state=first.state, log_level="DEBUG")
     assert first.returncode == second.returncode == 0, second.stderr
     assert "Beginning sync of 'polls' in full_table mode" in second.stderr
     assert sorted(second.ids("polls")) == sorted(first.ids("polls"))

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
+import pytest
+
+from tap_mixmax.progress import ProgressLog
 from tap_mixmax.simulator import Simulator
 from tap_mixmax.simulator.seed import DEMO_TOKEN
 from tests.tap.conftest import TapRunner
+from tests.tap.test_rate_limit import FakeTime, budget_with
+
+LOGGER = logging.getLogger("tests.progress")
 
 
 def test_progress_and_summary_lines(tap: TapRunner, sim: Simulator):
@@ -44,3 +51,36 @@ def test_recipients_beyond_the_cap_are_reported_by_sequence(tap: TapRunner, sim:
     asked = [r.query for r in sim.requests if r.path == f"/v1/sequences/{sequence}/recipients"]
     assert len(asked) == 200  # 200 pages of 50 (the documented maximum) reach the cap
     assert asked[-1] == {"limit": "50", "offset": "9950", "includeVariables": "true"}
+
+
+def waits_logged(caplog: pytest.LogCaptureFixture, limit: int, requests: int, interval: float):
+    """The progress lines of ``requests`` requests through a budget of ``limit`` per 60 s."""
+    fake = FakeTime()
+    budget = budget_with(fake, limit=limit, window=60.0)
+    progress = ProgressLog(LOGGER, budget, interval_seconds=interval, clock=fake.clock)
+    budget.on_wait = progress.waiting
+    caplog.set_level(logging.INFO, logger=LOGGER.name)
+    for _ in range(requests):
+        budget.acquire()
+        progress.request("polls")
+    return [line for line in caplog.messages if line.startswith("progress: waiting")]
+
+
+def test_a_wait_for_the_rate_window_is_announced_as_it_starts_then_at_the_cadence(caplog):
+    waits = waits_logged(caplog, limit=2, requests=3, interval=20.0)
+    assert waits[0] == (
+        "progress: waiting 60 s for Mixmax's rate window (2/2 used); this is expected"
+    )
+    # Then every 20 s of the 60 s wait: at 20 s and at 40 s.
+    assert [line.split(";")[0] for line in waits[1:]] == [
+        "progress: waiting 40 s for Mixmax's rate window",
+        "progress: waiting 20 s for Mixmax's rate window",
+    ]
+
+
+def test_each_new_wait_is_announced_again(caplog):
+    waits = waits_logged(caplog, limit=1, requests=3, interval=3600.0)
+    assert (
+        waits
+        == ["progress: waiting 60 s for Mixmax's rate window (1/1 used); this is expected"] * 2
+    )

@@ -4,16 +4,22 @@ singer-sdk 0.54 offers no public way to write one SCHEMA per stream, to send
 ACTIVATE_VERSION after the last record, or to skip per-record work that does nothing
 here, so the tap overrides these private methods. An SDK upgrade that renames or stops
 calling one of them must fail here, not silently change what a run writes.
+
+Nor does it offer a way to quiet its routine INFO lines: tap_mixmax/sdk_logs.py matches
+their text, so an SDK upgrade that rewords one must fail here, not make runs noisy again.
 """
 
 from __future__ import annotations
 
 import inspect
+import logging
 
 import pytest
 from singer_sdk.streams.core import Stream
 
 from tap_mixmax.client import MixmaxStream
+from tap_mixmax.sdk_logs import SDK_CHATTER
+from tests.tap.test_quiet_logs import logged_run
 
 
 @pytest.mark.parametrize(
@@ -49,3 +55,13 @@ def test_the_overrides_keep_the_sdk_signatures():
         assert list(ours.parameters) == list(theirs.parameters), name
     activate = inspect.signature(Stream._write_activate_version_message)
     assert list(activate.parameters) == ["self", "full_table_version"]
+
+
+def test_the_sdk_still_logs_every_line_the_tap_quiets(sim, caplog):
+    logged = {
+        record.msg
+        for parse_env in (False, True)
+        for record in logged_run(sim, caplog, logging.DEBUG, parse_env=parse_env)
+    }
+    missing = sorted(SDK_CHATTER - logged)
+    assert not missing, f"reworded by the SDK, update sdk_logs.SDK_CHATTER: {missing}"
