@@ -236,8 +236,9 @@ def test_transcripts_are_read_for_new_summaries_and_all_of_them_at_a_refresh(
     assert second.ids("meeting_transcripts", "summaryId") == [new]
     assert sim.count("/meetings/transcripts/") == 1
     activated = {m["stream"] for m in second.messages if m["type"] == "ACTIVATE_VERSION"}
-    assert activated == {"meeting_summaries"}  # not every transcript was re-sent
+    # A search endpoint's order is not known stable: its deletions are never told.
+    assert activated == set()
     refresh = tap.run(streams, state=second.state, full_refresh_interval_hours=0, **on)
     assert sorted(refresh.ids("meeting_transcripts", "summaryId")) == sorted([*summaries, new])
     activated = {m["stream"] for m in refresh.messages if m["type"] == "ACTIVATE_VERSION"}
-    assert activated == {"meeting_summaries", "meeting_transcripts"}
+    assert activated == set()

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
+from pathlib import Path
 
 import pytest
+import singer_sdk
 from singer_sdk.streams.core import Stream
 
 from tap_mixmax.client import MixmaxStream
@@ -63,5 +66,11 @@ def test_the_sdk_still_logs_every_line_the_tap_quiets(sim, caplog):
         for parse_env in (False, True)
         for record in logged_run(sim, caplog, logging.DEBUG, parse_env=parse_env)
     }
-    missing = sorted(SDK_CHATTER - logged)
+    # A line that this run's data does not provoke (an empty page ending the pagination)
+    # must at least still stand, word for word, in the SDK's code.
+    source = "".join(
+        path.read_text(encoding="utf-8") for path in Path(singer_sdk.__file__).parent.rglob("*.py")
+    )
+    source = re.sub(r'"\s*\n\s*"', "", source)  # implicitly joined string literals
+    missing = sorted(line for line in SDK_CHATTER - logged if line not in source)
     assert not missing, f"reworded by the SDK, update sdk_logs.SDK_CHATTER: {missing}"
