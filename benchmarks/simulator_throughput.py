@@ -19,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 
+from results import Printed
+
 TOKEN = "sim-token-ada"  # noqa: S105 - the simulator's public demo token
 
 
@@ -47,13 +49,17 @@ def page_paths(port: int, path: str) -> list[str]:
     return paths
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--path", default="/contacts")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> int:
+    args = parser().parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         proc = start_server(args.scale, Path(tmp) / "port")
         try:
@@ -93,12 +99,14 @@ def main() -> int:
             proc.terminate()
             proc.wait(timeout=20)
     total = sum(counts)
-    print(f"path {args.path} limit=300, {len(full)} distinct full pages, scale {args.scale}")
-    print(f"{total} requests over {args.connections} keep-alive connections in {elapsed:.2f} s")
-    print(
+    out = Printed(__file__)
+    out.line(f"path {args.path} limit=300, {len(full)} distinct full pages, scale {args.scale}")
+    out.line(f"{total} requests over {args.connections} keep-alive connections in {elapsed:.2f} s")
+    out.line(
         f"{total / elapsed:,.0f} requests/s, {300 * total / elapsed:,.0f} objects/s, "
         f"{sum(volume) / elapsed / 1e6:,.1f} MB/s, {sum(volume) / max(total, 1) / 1e3:.0f} kB/page"
     )
+    out.save()
     return 0
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from compare_raw import HERE, SimulatorProcess
+from results import Printed
 
 from tap_mixmax.simulator.seed import DEMO_TOKEN
 
@@ -64,11 +65,16 @@ def run_tap(
     return records, elapsed, last_state, json.loads(report.read_text())
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
+    out = Printed(__file__)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -76,14 +82,14 @@ def main() -> None:
         try:
             config = folder / "config.json"
             config.write_text(json.dumps({"api_token": DEMO_TOKEN, "api_url": sim.api_url}))
-            print(f"simulator scale {args.scale}, seed {args.seed}, own process, rate limit off")
+            out.line(f"simulator scale {args.scale}, seed {args.seed}, own process, rate limit off")
             state = None
             requests_made = []
             for label in ("first run (full)", "second run (nothing new)"):
                 sim.admin("POST", "reset-log")
                 records, elapsed, state, usage = run_tap(config, state, folder)
                 requests_made.append(int(sim.admin("GET", "log")["count"]))
-                print(
+                out.line(
                     f"{label:<26} {records:>8} records {requests_made[-1]:>6} requests "
                     f"{elapsed:>7.2f} s {records / elapsed:>9.0f} records/s "
                     f"CPU {usage['cpu_seconds']:.2f} s "
@@ -92,10 +98,11 @@ def main() -> None:
         finally:
             sim.stop()
         first = requests_made[0]
-        print(
+        out.line(
             f"Against Mixmax (120 requests a minute) the first run's {first} requests "
             f"take at least {max(first - 1, 0) // 120} minute(s) of waiting for the window."
         )
+    out.save()
 
 
 if __name__ == "__main__":

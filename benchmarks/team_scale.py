@@ -9,6 +9,9 @@ tree), STATE bytes against the final state's size, and ada's keys lost or duplic
 against her run alone.
 
     .venv/bin/python benchmarks/team_scale.py [--teams 10 50 100] [--scale 1.0]
+
+What it printed is saved in benchmarks/results/team_scale.json, from which
+``scripts/readme_figures.py`` writes the README's team figures.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from results import Printed
 
 from tap_mixmax.user_column import USER_COLUMN
 
@@ -147,29 +152,34 @@ def describe(name: str, run: Run, alone: Run | None) -> str:
     )
 
 
-def main() -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--teams", type=int, nargs="+", default=[10, 50, 100])
     parser.add_argument("--scale", type=float, default=1.0)
-    args = parser.parse_args()
-    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the start")
+    return parser
+
+
+def main() -> int:
+    args = parser().parse_args()
+    out = Printed(__file__)
+    out.line(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the start")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         alone = measure(folder, 2, args.scale, ["sim-token-ada"])
-        print(describe("ada alone", alone, None), flush=True)
+        out.line(describe("ada alone", alone, None))
         ada = set(alone.sent)
         failed = alone.exit_code != 0
         for users in args.teams:
             team = measure(folder, users, args.scale, None)
             lost = len(ada - set(team.sent))
             duplicated = sum(n - 1 for n in team.sent.values() if n > 1)
-            print(
+            out.line(
                 describe(f"{users} users", team, alone) + f"; ada's keys lost {lost}, "
-                f"keys duplicated {duplicated}",
-                flush=True,
+                f"keys duplicated {duplicated}"
             )
             failed |= team.exit_code != 0 or lost > 0 or duplicated > 0
-        print(f"load average {os.getloadavg()[0]:.1f} at the end (other work on the machine)")
+        out.line(f"load average {os.getloadavg()[0]:.1f} at the end (other work on the machine)")
+    out.save()
     return 1 if failed else 0
 
 

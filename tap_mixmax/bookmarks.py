@@ -59,12 +59,12 @@ class FullSync:
 
     candidate: str
     next: str | None
-    # None in state written before deletions were supported: such a walk's records went
+    # None when the walk began with emit_activate_version_messages off: its records went
     # out without a version, so its end must not announce one.
     version: int | None
     # The stream and the children selected in every run of this walk so far: only they
-    # had every record of the version sent. None in state written before it was kept.
-    streams: list[str] | None = None
+    # had every record of the version sent.
+    streams: list[str]
     # Streams of which a run of this walk skipped something (a parent's children refused
     # with 403, 404 or 410, a list cut at Mixmax's cap): their deletions are not told.
     withheld: list[str] = field(default_factory=list)
@@ -102,13 +102,13 @@ class Bookmark:
                 raise BookmarkError(
                     stream, key + "next", "is missing (null means 'last page read')"
                 )
-            full_sync = FullSync(
-                candidate,
-                _optional(stream, full, "next", str, prefix=key),
-                _optional(stream, full, "version", int, prefix=key),
-                _names(stream, full, "streams", key),
-                _names(stream, full, "withheld", key) or [],
-            )
+            next_cursor = _optional(stream, full, "next", str, prefix=key)
+            version = _optional(stream, full, "version", int, prefix=key)
+            streams = _names(stream, full, "streams", key)
+            if streams is None:
+                raise BookmarkError(stream, key + "streams", "is missing")
+            withheld = _names(stream, full, "withheld", key) or []
+            full_sync = FullSync(candidate, next_cursor, version, streams, withheld)
         return cls(
             previous=previous,
             last_full_sync_at=datetime.fromisoformat(last) if last else None,

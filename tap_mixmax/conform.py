@@ -19,9 +19,6 @@ one walk that visits only the fields where something can change:
 The SDK also turned non-finite floats into ``null``; the msgspec message writer this tap
 uses encodes them as ``null`` itself, so they need no walk. Nothing else the SDK's
 conformance does (datetimes, bytes, Decimals) can come out of a JSON response.
-
-Building a new dict for every nested object of every record, and asking of every
-property of every record what type its schema is, cost a third of the tap's CPU.
 """
 
 from __future__ import annotations

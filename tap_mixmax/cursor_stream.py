@@ -175,7 +175,7 @@ class CursorStream(MixmaxStream):
         if resume is not None:
             version = resume.version
             # Only streams selected in every run of the walk had all their records sent.
-            streams = None if resume.streams is None else sorted(set(resume.streams) & {*selected})
+            streams = sorted(set(resume.streams) & {*selected})
             earlier_skips = set(resume.withheld)
         else:
             version = bookmark.new_version() if self.propagates_deletions else None
@@ -198,11 +198,10 @@ class CursorStream(MixmaxStream):
             return
         if walk.cut:
             self.logger.info("%s: read down to start_date; no deletions told", self.name)
-        elif resume is not None and (resume.version is None or resume.streams is None):
+        elif resume is not None and resume.version is None:
             self.logger.info(
-                "%s: finished a walk begun by an earlier version of the tap, whose state "
-                "does not say which records it sent; deletions are told after the next "
-                "complete read",
+                "%s: finished a walk begun with emit_activate_version_messages off, whose "
+                "records carry no version; deletions are told after the next complete read",
                 self.name,
             )
         else:

@@ -4,8 +4,8 @@ Mixmax's cursors point into one user's view of a collection. Another user's toke
 from them reads nothing of its own (its objects lie below the cursors) and moves the
 bookmarks on, so a state is kept for one user: its top-level ``mixmax_user_id`` names
 the user (``/users/me``'s ``_id``) whose run wrote it. A run whose token belongs to
-another user refuses the state before any stream reads it. A state without the key (as
-written before it existed, or by a run that learnt no user) is accepted and gets the
+another user refuses the state before any stream reads it. A state without the key (one
+set by hand, or written by a run that learnt no user) is accepted and gets the
 key as soon as the run knows its user.
 
 A team run keeps each user's bookmarks under ``bookmarks.<stream>.users.<user id>``

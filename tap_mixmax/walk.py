@@ -160,7 +160,7 @@ class FullWalk(Walk):
         created_at: Callable[[Record], datetime | None],
         cutoff: datetime | None,
         by_creation: bool = True,
-        streams: list[str] | None = None,
+        streams: list[str],
         withheld: Callable[[], list[str]] = list,
     ) -> None:
         resume = keeper.bookmark.full_sync

@@ -1,12 +1,12 @@
 """Singer messages on stdout: msgspec-encoded, written in blocks that end at a STATE.
 
 The SDK's default writer encodes with simplejson (in pure Python for these records) and
-flushes stdout after every message, a system call per record; together that was a sixth
-of the tap's CPU. This writer collects messages and writes them out when a STATE is
-written, when a block reaches ``BLOCK_BYTES``, when the run's syncing is over
-(``flush``, called by the streams), and at exit. A target therefore receives every STATE
-together with all the records it covers, never a STATE ahead of its records; a run killed
-mid-block loses only records that no STATE has claimed, which the next run reads again.
+flushes stdout after every message, a system call per record. This writer collects
+messages and writes them out when a STATE is written, when a block reaches
+``BLOCK_BYTES``, when the run's syncing is over (``flush``, called by the streams), and
+at exit. A target therefore receives every STATE together with all the records it
+covers, never a STATE ahead of its records; a run killed mid-block loses only records
+that no STATE has claimed, which the next run reads again.
 """
 
 from __future__ import annotations

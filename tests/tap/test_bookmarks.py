@@ -63,6 +63,7 @@ def test_an_empty_state_is_an_empty_bookmark():
     [
         ({"last_version": True}, "last_version"),
         ({"full_sync": {"candidate": "", "next": None}}, "full_sync.candidate"),
+        ({"full_sync": {"candidate": "c", "next": None}}, "full_sync.streams"),
         ({"full_sync": {"candidate": "c", "next": None, "version": "1"}}, "full_sync.version"),
         ({"replication_key_value": 5}, "replication_key_value"),
     ],
