@@ -1,4 +1,4 @@
-"""Count the suite's tests by kind, so the README's figures can be checked.
+"""Count the suite's tests by kind and print the counts.
 
     .venv/bin/python scripts/count_tests.py
 
