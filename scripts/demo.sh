@@ -36,16 +36,23 @@ PORT="$(cat "${DEMO}/port")"
 say "simulator listening on http://127.0.0.1:${PORT}/v1"
 
 cat >"${DEMO}/tap-config.json" <<JSON
-{"api_token": "sim-token-ada", "api_url": "http://127.0.0.1:${PORT}/v1"}
+{"api_token": "sim-token-ada", "api_url": "http://127.0.0.1:${PORT}/v1", "progress_interval_seconds": 10}
 JSON
 cat >"${DEMO}/target-config.json" <<JSON
 {"destination_path": "${DEMO}/output", "do_timestamp_file": false}
 JSON
 
-say "extracting: tap-mixmax | target-jsonl (log in .demo/tap.log)"
+say "extracting: tap-mixmax | target-jsonl (its progress below, the whole log in .demo/tap.log)"
 started=$(date +%s.%N)
-.venv/bin/tap-mixmax --config "${DEMO}/tap-config.json" 2>"${DEMO}/tap.log" \
-    | "${DEMO}/target-venv/bin/target-jsonl" --config "${DEMO}/target-config.json" \
+# The tap's records (fd 3) go to the target; its log goes to .demo/tap.log, and its
+# progress, warning and error lines to the terminal as they come. The group ends when the
+# tap and every filter have, so .demo/tap.log is whole when it is read below.
+{
+    .venv/bin/tap-mixmax --config "${DEMO}/tap-config.json" 2>&1 1>&3 3>&- \
+        | tee "${DEMO}/tap.log" 3>&- \
+        | { grep --line-buffered -E '[|] (WARNING|ERROR) |[|] progress: ' || true; } 3>&- \
+        | sed -u 's/^[^|]*|[^|]*|[^|]*| /demo: tap: /' >&2 3>&-
+} 3>&1 | "${DEMO}/target-venv/bin/target-jsonl" --config "${DEMO}/target-config.json" \
     >"${DEMO}/state.jsonl"
 finished=$(date +%s.%N)
 

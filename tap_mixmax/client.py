@@ -43,9 +43,10 @@ from tap_mixmax.errors import (
     network_problem,
 )
 from tap_mixmax.pagination import ProtocolError, parsed_body
+from tap_mixmax.refusal import LoopbackRefusals
 from tap_mixmax.schemas import schema_dir
 from tap_mixmax.sdk_logs import quiet_sdk_chatter
-from tap_mixmax.transport import ResponseRefused, is_loopback
+from tap_mixmax.transport import ResponseRefused
 from tap_mixmax.user_column import (
     USER_COLUMN,
     SchemasWithUserColumn,
@@ -213,10 +214,13 @@ class MixmaxStream(RESTStream[Any]):
 
         # The SDK's own retry rules, without backoff's log lines: backoff_handler says
         # each retry, and the run's exit line says the failure, once.
+        # A refused loopback connection is tried only once more (tap_mixmax/refusal.py).
+        refusals = LoopbackRefusals(str(self.config["api_url"]), self.backoff_max_tries())
         retried = backoff.on_exception(
             self.backoff_wait_generator,
             RETRIED_ERRORS,
             max_tries=self.backoff_max_tries,
+            giveup=refusals.give_up,
             on_backoff=self.backoff_handler,
             jitter=self.backoff_jitter,
             logger=None,
@@ -225,28 +229,24 @@ class MixmaxStream(RESTStream[Any]):
         def named(
             prepared_request: requests.PreparedRequest, context: Context | None
         ) -> requests.Response:
+            refusals.start()
             try:
                 return retried(prepared_request, context)
             except requests.RequestException as exc:
-                raise NetworkError(self._network_failure(prepared_request, exc)) from None
+                line = self._network_failure(prepared_request, exc, refusals.tries())
+                raise NetworkError(line + refusals.hint(exc)) from None
             except ResponseRefused as exc:
                 raise FatalAPIError(f"{self.name} ({exc.path}): {exc.reason}") from None
 
         return named
 
-    def _network_failure(self, request: requests.PreparedRequest, exc: BaseException) -> str:
+    def _network_failure(
+        self, request: requests.PreparedRequest, exc: BaseException, tries: int
+    ) -> str:
         """One line naming the stream, the URL path and what failed, never the token."""
         path = urlparse(request.url or "").path
-        tries = int(self.config["max_retries"]) + 1
         attempts = "1 attempt" if tries == 1 else f"{tries} attempts"
-        text = f"{self.name} ({path}): {network_problem(exc)}; gave up after {attempts}"
-        host = urlparse(str(self.config["api_url"])).hostname or ""
-        if "refused" in text and is_loopback(host):
-            text += (
-                f"; is the simulator running? start it with `mixmax-simulator --port "
-                f"{urlparse(str(self.config['api_url'])).port or 80}`"
-            )
-        return text
+        return f"{self.name} ({path}): {network_problem(exc)}; gave up after {attempts}"
 
     @override
     def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
@@ -261,11 +261,7 @@ class MixmaxStream(RESTStream[Any]):
         if status == HTTPStatus.TOO_MANY_REQUESTS:
             raise RateLimitedError(response)
         if status == HTTPStatus.UNAUTHORIZED:
-            msg = (
-                f"Mixmax refused the API token (HTTP 401: {api_message(response)}); "
-                "set api_token to a valid token from Mixmax Settings > Integrations > API"
-            )
-            raise TokenRefusedError(msg)
+            raise TokenRefusedError
         if status == HTTPStatus.FORBIDDEN:
             raise ForbiddenError(f"{where}: HTTP 403 {api_message(response)}")
         if status == HTTPStatus.NOT_FOUND:

@@ -14,7 +14,17 @@ MIN_SECRET_LENGTH = 4
 
 
 class TokenRefusedError(FatalAPIError):
-    """Mixmax answered 401: the token is missing, mistyped or revoked."""
+    """Mixmax answered 401: the token is missing, mistyped or revoked.
+
+    The message leaves out the body's words: Mixmax answers "No API token provided" to a
+    token it does not know, which would contradict the token the tap did send.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Mixmax refused the API token (HTTP 401): set api_token to a current token of "
+            "the Mixmax user whose data you read (Mixmax Settings > Integrations > API)"
+        )
 
 
 class ForbiddenError(FatalAPIError):

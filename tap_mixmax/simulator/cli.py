@@ -11,7 +11,7 @@ import math
 import os
 import signal
 import sys
-import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -181,10 +181,12 @@ def _serve(args: argparse.Namespace) -> int:
     rate = None
     if not args.no_rate_limit:
         rate = RateLimit(args.rate_limit, args.rate_window, args.rate_limit_scope)
-    stop = threading.Event()
+    signals: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        # Only an append: a handler that takes a lock (Event.set) deadlocks forever when
+        # the signal lands while this same thread holds that lock inside Event.wait.
+        signals.append(signum)
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -219,8 +221,8 @@ def _serve(args: argparse.Namespace) -> int:
             tmp.replace(args.port_file)
         tokens = ", ".join(sim.tokens.values())
         print(f"mixmax-simulator listening on {sim.base_url} (tokens: {tokens})", flush=True)
-        while not stop.wait(0.5):
-            pass
+        while not signals:
+            time.sleep(0.2)
     return 0
 
 

@@ -2,13 +2,16 @@
 
 The source of truth is ``tap-mixmax --about --format=json``: every top-level setting there
 must be declared in both ``meltano.yml`` (extractor ``tap-mixmax``) and
-``meltano-hub/extractors/tap-mixmax/mixmax.yml`` with the same kind and sensitivity, and
-nothing else may be declared. Defaults written into either file must equal the tap's.
-Each failure says which file to change and how.
+``meltano-hub/extractors/tap-mixmax/mixmax.yml`` with every field both carry equal: label
+(the schema's title), kind, sensitivity, description, options (the schema's enum) and
+default (``value:``, which Meltano shows in ``meltano config list``; every default of the
+tap is written, except those in DEFAULTS_LEFT_TO_THE_TAP). Nothing else may be declared.
+Each failure says which file to change and how. These tests need no Meltano.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,13 @@ MELTANO_EXTRACTOR_CAPABILITIES = {
     "log-based",
     "schema-flattening",
     "structured-logging",
+}
+
+
+# Defaults a definition does not write, with the reason. Meltano passes a `value:` to the
+# tap as if the user had set it, so a default that changes with the package would go stale.
+DEFAULTS_LEFT_TO_THE_TAP = {
+    "user_agent": "it holds the package's version, which a copied value would freeze",
 }
 
 
@@ -74,19 +84,58 @@ def about_settings(about: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "sensitive": is_sensitive(schema),
             "default": schema.get("default"),
             "label": schema.get("title") or name.replace("_", " ").capitalize(),
-            "description": " ".join(str(schema.get("description", "")).split()),
+            "description": one_line(schema.get("description", "")),
+            "options": list(schema["enum"]) if "enum" in schema else None,
         }
         for name, schema in props.items()
     }
+
+
+def one_line(text: object) -> str:
+    """A description as Meltano shows it: YAML folds its lines, JSON keeps them."""
+    return " ".join(str(text or "").split())
 
 
 def yaml_stub(name: str, spec: dict[str, Any]) -> str:
     lines = [f"- name: {name}", f"  label: {spec['label']}", f"  kind: {spec['kind']}"]
     if spec["sensitive"]:
         lines.append("  sensitive: true")
-    desc = spec["description"].replace("'", "''")
-    lines.append(f"  description: '{desc}'")
+    if spec["default"] is not None and name not in DEFAULTS_LEFT_TO_THE_TAP:
+        lines.append(f"  value: {json.dumps(spec['default'])}")
+    lines.append(f"  description: {quoted(spec['description'])}")
     return "\n".join("    " + line for line in lines)
+
+
+def quoted(text: str) -> str:
+    """``text`` as a single-quoted YAML scalar, the style of both files."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def field_drift(label: str, name: str, entry: dict[str, Any], spec: dict[str, Any]) -> list[str]:
+    """Differences in the fields beyond kind and sensitivity, as fixes."""
+    problems: list[str] = []
+    where = f"{label}: setting {name}"
+    if entry.get("label") != spec["label"]:
+        problems.append(f"{where}: set `label: {spec['label']}` (the schema's title)")
+    if one_line(entry.get("description")) != spec["description"]:
+        problems.append(
+            f"{where}: set the description to the tap's:\n"
+            f"      description: {quoted(spec['description'])}"
+        )
+    declared = [o.get("value") for o in entry.get("options") or []] or None
+    if declared != spec["options"]:
+        problems.append(f"{where}: options should be {spec['options']} (the schema's enum)")
+    default = spec["default"]
+    if name in DEFAULTS_LEFT_TO_THE_TAP or default is None:
+        if "value" in entry:
+            why = DEFAULTS_LEFT_TO_THE_TAP.get(name, "the tap has no default")
+            problems.append(f"{where}: delete `value:` ({why})")
+    elif "value" not in entry or json.dumps(entry["value"]) != json.dumps(default):
+        problems.append(
+            f"{where}: set `value: {json.dumps(default)}` (the tap's default, which "
+            "`meltano config list` shows)"
+        )
+    return problems
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -134,13 +183,7 @@ def settings_drift(label: str, declared: list[dict[str, Any]], about: dict[str, 
         if bool(entry.get("sensitive", False)) != spec["sensitive"]:
             want = "add `sensitive: true`" if spec["sensitive"] else "remove `sensitive: true`"
             problems.append(f"{label}: setting {name}: {want} (the tap's secret flag)")
-        if "value" in entry and entry["value"] != spec["default"]:
-            problems.append(
-                f"{label}: setting {name}: default `value: {entry['value']!r}` differs from "
-                f"the tap's default {spec['default']!r}; set it to that or delete the line"
-            )
-        if not str(entry.get("description", "")).strip():
-            problems.append(f"{label}: setting {name}: add a description")
+        problems.extend(field_drift(label, name, entry, spec))
     problems.extend(
         f"{label}: remove setting {name}: `tap-mixmax --about` has no such setting"
         for name in by_name
@@ -217,21 +260,24 @@ def test_hub_definition_matches_tap_settings(tap_about: dict[str, Any]) -> None:
 
 
 def test_hub_and_meltano_yml_agree() -> None:
-    """The two files declare the same settings with the same kinds (independent of --about)."""
+    """The two files declare the same settings, field for field (independent of --about)."""
 
-    def summary(settings: list[dict[str, Any]]) -> dict[str, tuple[str, bool]]:
+    def by_name(settings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         return {
-            str(s["name"]): (str(s.get("kind", "string")), bool(s.get("sensitive", False)))
-            for s in settings
+            str(s["name"]): {**s, "description": one_line(s.get("description"))} for s in settings
         }
 
-    hub = summary(load_yaml(HUB_YML).get("settings", []))
-    local = summary(meltano_extractor().get("settings", []))
-    diffs = [
-        f"setting {name}: meltano.yml has {local.get(name)}, {HUB_YML.name} has {hub.get(name)}"
-        for name in sorted(set(hub) | set(local))
-        if hub.get(name) != local.get(name)
-    ]
+    hub = by_name(load_yaml(HUB_YML).get("settings", []))
+    local = by_name(meltano_extractor().get("settings", []))
+    diffs = []
+    for name in sorted(set(hub) | set(local)):
+        theirs, ours = hub.get(name, {}), local.get(name, {})
+        diffs += [
+            f"setting {name}: `{field}` is {ours.get(field)!r} in meltano.yml, "
+            f"{theirs.get(field)!r} in {HUB_YML.name}"
+            for field in sorted(set(theirs) | set(ours))
+            if theirs.get(field) != ours.get(field)
+        ]
     assert not diffs, "\n".join(diffs)
 
 
