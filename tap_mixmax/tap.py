@@ -23,6 +23,7 @@ from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
 
 from tap_mixmax.connection import MixmaxConnection
+from tap_mixmax.cursor_stream import CursorStream
 from tap_mixmax.errors import hide_in_logs
 from tap_mixmax.exits import GuardedCommand, TargetStoppedReading, failure_line, on_signal
 from tap_mixmax.inputs import read_catalog, read_config_file, read_state
@@ -74,7 +75,11 @@ class TapMixmax(Tap):
     def write_current_state(self) -> None:
         """Write the state of what was sent (a signal stopping the run), after every
         record already written, even when it equals the last STATE (which the SDK's
-        ``state_writer`` would skip, leaving records after the last STATE)."""
+        ``state_writer`` would skip, leaving records after the last STATE), and with how
+        far into its page a whole read got."""
+        for stream in self.streams.values():
+            if isinstance(stream, CursorStream):
+                stream.keep_place()
         self.message_writer.write_message(StateMessage(value=self.state))
 
     @cached_property
