@@ -33,6 +33,12 @@ EARLY_SIGNALS: dict[int, str] = {
     _signal.SIGHUP: "SIGHUP",
 }
 
+# Signals the process was started ignoring (`nohup` ignores SIGHUP; a shell's background
+# job, SIGINT): they stay ignored, as every program is expected to keep them.
+IGNORED_ON_ENTRY = frozenset(
+    number for number in EARLY_SIGNALS if _signal.getsignal(number) == _signal.SIG_IGN
+)
+
 
 def _stopped_while_starting(signum: int, _frame: "FrameType | None") -> None:
     for number in EARLY_SIGNALS:
@@ -49,7 +55,7 @@ def _stopped_while_starting(signum: int, _frame: "FrameType | None") -> None:
 
 def install_early_handlers() -> None:
     """End the process cleanly on a signal until the command installs its handlers."""
-    for number in EARLY_SIGNALS:
+    for number in EARLY_SIGNALS.keys() - IGNORED_ON_ENTRY:
         _signal.signal(number, _stopped_while_starting)
 
 

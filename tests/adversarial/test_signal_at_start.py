@@ -24,7 +24,9 @@ LAUNCHERS = {
 }
 
 
-def signal_once_the_package_is_imported(command: list[str], delay: float) -> tuple[int, str]:
+def signal_once_the_package_is_imported(
+    command: list[str], delay: float, signum: int = signal.SIGINT
+) -> tuple[int, str]:
     with subprocess.Popen(
         [*command, "--config", "/nonexistent/config.json"],
         stdin=subprocess.DEVNULL,
@@ -39,7 +41,7 @@ def signal_once_the_package_is_imported(command: list[str], delay: float) -> tup
                 lines.append(line)
                 if line.rstrip().split(b"|")[-1].strip() == b"tap_mixmax":
                     time.sleep(delay)
-                    process.send_signal(signal.SIGINT)
+                    process.send_signal(signum)
                     break
             lines.extend(process.stderr)
             code = process.wait(timeout=60)
