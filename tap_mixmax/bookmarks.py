@@ -14,7 +14,10 @@ A top-level cursor stream keeps, under ``bookmarks.<stream>``::
                                              # last page was read, only the bookmark is left
         "version": 1764400000,               # the version its records carry (for deletions)
         "streams": ["sequences", …],         # streams selected in every run of this walk
-        "withheld": ["sequence_recipients"]  # streams a skip kept from being read whole
+        "withheld": ["sequence_recipients"], # streams a skip kept from being read whole
+        "sent_through": "65f0…"              # only in the STATE written on a signal: the
+                                             # `_id` of the last record already sent of the
+                                             # page at `next` (null `next`: the first page)
       }
     }
 
@@ -68,6 +71,9 @@ class FullSync:
     # Streams of which a run of this walk skipped something (a parent's children refused
     # with 403, 404 or 410, a list cut at Mixmax's cap): their deletions are not told.
     withheld: list[str] = field(default_factory=list)
+    # Written when a signal stops the walk inside a page: the `_id` of that page's last
+    # record already sent, so the rerun asks for the page again but sends only the rest.
+    sent_through: str | None = None
 
 
 @dataclass
@@ -107,8 +113,14 @@ class Bookmark:
             streams = _names(stream, full, "streams", key)
             if streams is None:
                 raise BookmarkError(stream, key + "streams", "is missing")
-            withheld = _names(stream, full, "withheld", key) or []
-            full_sync = FullSync(candidate, next_cursor, version, streams, withheld)
+            full_sync = FullSync(
+                candidate,
+                next_cursor,
+                version,
+                streams,
+                _names(stream, full, "withheld", key) or [],
+                _optional(stream, full, "sent_through", str, prefix=key),
+            )
         return cls(
             previous=previous,
             last_full_sync_at=datetime.fromisoformat(last) if last else None,
@@ -139,6 +151,8 @@ class Bookmark:
                 "streams": self.full_sync.streams,
                 "withheld": self.full_sync.withheld,
             }
+            if self.full_sync.sent_through is not None:
+                state[FULL_SYNC]["sent_through"] = self.full_sync.sent_through
 
     def new_version(self) -> int:
         """A table version above every one this stream used before.

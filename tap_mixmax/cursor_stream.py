@@ -117,6 +117,11 @@ class CursorStream(MixmaxStream):
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
         return self._walk.read_page(envelope(response))
 
+    def keep_place(self) -> None:
+        """Bookmark how far into its page a whole read got (a signal is stopping the run)."""
+        if isinstance(self._walk, FullWalk):
+            self._walk.keep_place()
+
     def walk_records(self, context: Context | None, walk: Walk) -> Iterator[dict[str, Any]]:
         """The records of one request loop, made by ``walk``."""
         self._walk = walk

@@ -31,6 +31,7 @@ import requests
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.plugin_base import SingerCommand
 
+from tap_mixmax import IGNORED_ON_ENTRY
 from tap_mixmax.bookmarks import BookmarkError
 from tap_mixmax.errors import network_problem
 from tap_mixmax.inputs import InputError
@@ -71,13 +72,20 @@ def on_signal(flush: Callable[[], None] | None) -> Callable[[int, FrameType | No
     return handle
 
 
+def handle_stops(handler: Callable[[int, FrameType | None], None]) -> None:
+    """Stop the run with ``handler`` on SIGINT, SIGTERM and SIGHUP, except those the
+    process was started ignoring, which stay ignored (the SDK sets its own for two)."""
+    for number in TERMINATING_SIGNALS:
+        ignored = number in IGNORED_ON_ENTRY
+        signal.signal(number, signal.SIG_IGN if ignored else handler)
+
+
 class GuardedCommand(SingerCommand):
     """The SDK's command, with every way out of a run mapped to one line and a code."""
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:  # noqa: ANN401
         kwargs["standalone_mode"] = False
-        for number in TERMINATING_SIGNALS:
-            signal.signal(number, on_signal(None))
+        handle_stops(on_signal(None))
         logger = self.logger
         if sys.stdout is None:  # started with stdout closed (`>&-`)
             logger.error("stdout is closed: the tap has nowhere to write its output")

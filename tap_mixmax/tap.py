@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import signal
 import sys
 import threading
 from functools import cached_property
@@ -23,8 +22,15 @@ from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
 
 from tap_mixmax.connection import MixmaxConnection
+from tap_mixmax.cursor_stream import CursorStream
 from tap_mixmax.errors import hide_in_logs
-from tap_mixmax.exits import GuardedCommand, TargetStoppedReading, failure_line, on_signal
+from tap_mixmax.exits import (
+    GuardedCommand,
+    TargetStoppedReading,
+    failure_line,
+    handle_stops,
+    on_signal,
+)
 from tap_mixmax.inputs import read_catalog, read_config_file, read_state
 from tap_mixmax.sdk_features import (
     correct_flattened_schemas,
@@ -64,17 +70,22 @@ class TapMixmax(Tap):
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - the SDK's
         """The SDK's tap, whose routine log lines wait for LOGLEVEL=DEBUG (sdk_logs.py);
         SIGHUP then stops it as SIGINT and SIGTERM do (the SDK handles those two only),
-        writing the state of what was sent."""
+        writing the state of what was sent; a signal the process was started ignoring
+        (``nohup``) stays ignored."""
         quiet_sdk_chatter(type(self).logger)
         super().__init__(*args, **kwargs)
         show_sdk_metrics(bool(self.config.get("log_sdk_metrics")))
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGHUP, on_signal(self.write_current_state))
+            handle_stops(on_signal(self.write_current_state))
 
     def write_current_state(self) -> None:
         """Write the state of what was sent (a signal stopping the run), after every
         record already written, even when it equals the last STATE (which the SDK's
-        ``state_writer`` would skip, leaving records after the last STATE)."""
+        ``state_writer`` would skip, leaving records after the last STATE), and with how
+        far into its page a whole read got."""
+        for stream in self.streams.values():
+            if isinstance(stream, CursorStream):
+                stream.keep_place()
         self.message_writer.write_message(StateMessage(value=self.state))
 
     @cached_property

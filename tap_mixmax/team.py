@@ -48,7 +48,7 @@ from singer_sdk.singerlib.encoding.simple import (
 )
 
 from tap_mixmax.errors import TokenRefusedError, hide_in_logs
-from tap_mixmax.exits import TERMINATING_SIGNALS, failure_line, on_signal
+from tap_mixmax.exits import TERMINATING_SIGNALS, failure_line, handle_stops, on_signal
 from tap_mixmax.pagination import ProtocolError
 from tap_mixmax.settings import check_settings
 from tap_mixmax.user_column import ask_user_id
@@ -378,8 +378,7 @@ def _stop_writes_state(output: TeamOutput) -> Iterator[None]:
         yield
         return
     previous = {number: signal.getsignal(number) for number in TERMINATING_SIGNALS}
-    for number in TERMINATING_SIGNALS:
-        signal.signal(number, on_signal(output.finish))
+    handle_stops(on_signal(output.finish))
     try:
         yield
     finally:

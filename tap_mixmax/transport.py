@@ -239,10 +239,13 @@ class DeadlineSession(requests.Session):
         if watch.fired:
             # A body read until the connection closes ends quietly when it is shut.
             raise self._late()
-        # requests keeps a read body here; there is no public way to hand it one.
-        response._content = body
+        # requests keeps a read body here; there is no public way to hand it one. Its
+        # readers (`json()`, `text`, msgspec) take any bytes-like, so no copy to bytes.
+        response._content = body  # type: ignore[assignment]
 
-    def _bounded_body(self, response: requests.Response) -> bytes:
+    def _bounded_body(self, response: requests.Response) -> bytearray:
+        """The body, read up to ``max_response_bytes``: a ``bytearray`` as read, never
+        copied to ``bytes`` (requests and msgspec read it as they read bytes)."""
         body = bytearray()
         limit = self.max_response_bytes
         for chunk in response.iter_content(READ_CHUNK_BYTES):
@@ -253,7 +256,7 @@ class DeadlineSession(requests.Session):
                     "raise max_response_bytes if Mixmax's answers are really this large"
                 )
                 raise ResponseTooLarge(_path(response.request), msg)
-        return bytes(body)
+        return body
 
     def _proxies(self, request: requests.PreparedRequest) -> dict[str, str]:
         parts = urlsplit(request.url or "")

@@ -177,12 +177,20 @@ class FullWalk(Walk):
         self.withheld = withheld
         self.cut = False
         self.candidate = resume.candidate if resume else None
+        # The `_id` of the last record of the page in hand already sent (see ``keep_place``).
+        self.sent_through: str | None = None
+        self._skip_through = resume.sent_through if resume else None
+        self._page: dict[str, Any] = {}
         # A killed walk that had read its last page needs no request: only its end is left.
-        if resume is not None and resume.next is None:
+        if resume is not None and resume.next is None and resume.sent_through is None:
             self._finished = True
 
+    def read_page(self, page: dict[str, Any]) -> Iterator[Record]:
+        self._page = page
+        return super().read_page(page)
+
     def take(self, records: list[Record]) -> Iterator[Record]:
-        for record in records:
+        for record in self._unsent(records):
             created = self.created_at(record) if self.cutoff else None
             if self.cutoff and created and created < self.cutoff:
                 self.cut = True
@@ -191,8 +199,42 @@ class FullWalk(Walk):
                     return
                 continue
             yield record
+            # Resumed only once the SDK has written the record (and its children).
+            identity = record.get("_id")
+            self.sent_through = identity if isinstance(identity, str) else None
+
+    def _unsent(self, records: list[Record]) -> list[Record]:
+        """The records of a resumed walk's first page that a signal kept from being sent:
+        those after ``sent_through``, or the whole page if that record is gone."""
+        through, self._skip_through = self._skip_through, None
+        ids = [record.get("_id") for record in records]
+        if through is None or through not in ids:
+            return records
+        self.sent_through = through
+        return records[ids.index(through) + 1 :]
+
+    def keep_place(self) -> None:
+        """Bookmark the page in hand and its last record sent (a signal stopping the run
+        mid-page), so the next run asks for that page again and sends only the rest."""
+        if self.sent_through is None or self.finished:
+            return
+        candidate = self.candidate or self._page.get("previous")
+        if not isinstance(candidate, str) or not candidate:
+            return  # no `previous` to bookmark (a search endpoint): the next run reads whole
+        if self.candidate is None:
+            self.bookmark.newest_key = newest_key(self._page["results"], self.keeper.key_of)
+        self.bookmark.full_sync = FullSync(
+            candidate,
+            self.current_value,
+            self.version,
+            self.streams,
+            self.withheld(),
+            self.sent_through,
+        )
+        self.keeper.save()
 
     def page_done(self, page: dict[str, Any]) -> None:
+        self.sent_through = None
         if self.candidate is None and page["results"]:
             self.candidate = page.get("previous")
             self.bookmark.newest_key = newest_key(page["results"], self.keeper.key_of)
@@ -210,6 +252,7 @@ class FullWalk(Walk):
 
     def finish(self) -> None:
         """Bookmark the newest object of the walk: later runs poll from there."""
+        self.sent_through = None
         if self.candidate is None:
             return  # empty collection: nothing to bookmark, the next run walks again
         self.bookmark.previous = self.candidate

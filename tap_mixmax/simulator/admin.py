@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .doccheck import misfit, stream_schema
 from .endpoints import MSG_NOT_FOUND, Response, error
 from .ratelimit import RateLimit
 from .store import dumps
@@ -95,12 +96,24 @@ class AdminApi:
         }
         if p.get("token"):
             kwargs["token"] = _field(p, "token", str)
-        return self.sim.insert(_field(p, "collection", str), _field(p, "doc", dict, None), **kwargs)
+        collection = _field(p, "collection", str)
+        doc = _field(p, "doc", dict, None)
+        if doc is not None:
+            self._check(collection, doc)
+        return self.sim.insert(collection, doc, **kwargs)
 
     def _update(self, p: Payload) -> object:
-        return self.sim.update(
-            _field(p, "collection", str), _field(p, "_id", str), _field(p, "changes", dict, {})
-        )
+        collection = _field(p, "collection", str)
+        changes = _field(p, "changes", dict, {})
+        self._check(collection, changes)
+        return self.sim.update(collection, _field(p, "_id", str), changes)
+
+    def _check(self, collection: str, fields: Payload) -> None:
+        """Refuse fields that the collection's stream schema says Mixmax never sends."""
+        stream = self.sim.store.spec(collection).stream
+        problem = misfit(fields, stream_schema(stream))
+        if problem:
+            raise BadRequest(f"{collection}: {problem} (schemas/{stream}.json)")
 
     def _delete(self, p: Payload) -> object:
         self.sim.delete(_field(p, "collection", str), _field(p, "_id", str))

@@ -236,8 +236,9 @@ class Runner:
         )
         return outcome(done.returncode, done.stdout, done.stderr)
 
-    def start(self, streams: list[str], **kwargs: Any) -> Started:
-        command = self.command(streams, **kwargs)
+    def start(self, streams: list[str], launcher: tuple[str, ...] = (), **kwargs: Any) -> Started:
+        """Start a run; ``launcher`` goes before the command (a shell that sets it up)."""
+        command = [*launcher, *self.command(streams, **kwargs)]
         folder = self.tmp_path / f"run{self.runs}"
         # Files, not pipes: a pipe nobody reads would stall the tap before the test is done.
         with (folder / "stdout").open("w") as out, (folder / "stderr").open("w") as err:

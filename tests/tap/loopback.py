@@ -19,8 +19,11 @@ class JsonHandler(BaseHTTPRequestHandler):
     def answer(self) -> Any:
         raise NotImplementedError
 
+    def body(self) -> bytes:
+        return json.dumps(self.answer()).encode()
+
     def do_GET(self) -> None:
-        data = json.dumps(self.answer()).encode()
+        data = self.body()
         self.send_response(self.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
