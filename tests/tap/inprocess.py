@@ -45,7 +45,9 @@ class InProcessRun:
         return dict(states[-1]) if states else {}
 
 
-class _Collect(logging.Handler):
+class Collect(logging.Handler):
+    """Every log record it is handed, kept."""
+
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.records: list[logging.LogRecord] = []
@@ -72,7 +74,7 @@ def sync(
         state=state,
         parse_env_config=False,
     )
-    handler = _Collect()
+    handler = Collect()
     logger = logging.getLogger(tap.name)
     logger.addHandler(handler)
     level = logger.level
