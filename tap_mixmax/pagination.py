@@ -95,21 +95,47 @@ class PageCap:
         return None
 
 
+def row_key(row: dict[str, Any]) -> str:
+    """What tells an offset array's rows apart: the ``_id``, else the whole row."""
+    key = row.get("_id")
+    return key if isinstance(key, str) else msgspec.json.encode(row, order="sorted").decode()
+
+
 class OffsetWalk(BaseAPIPaginator[Offset]):
     """Offsets through a bare-array endpoint until the server says the list is over.
 
     ``/sequences/:id/recipients`` refuses to page past ``cap`` rows: ``hit_cap`` tells
     whether the walk reached it with rows still coming, i.e. rows beyond it may exist.
+
+    The list has no documented order to page on, so a row added or deleted above the
+    walk's position between two requests shifts the rows below it: one would be read
+    twice or never. Each page after the first therefore starts one row early (asking one
+    row more, up to ``largest``), and that row must be the last one of the page before.
+    When it is not (or the page is empty), the list shifted: the walk reads it again from
+    the top, once (``rereads``), passing on only rows it has not passed on yet. A list
+    that shifts again during that second read is read on to its end as it is, and
+    ``unsettled`` says rows may be missing. The overlap only detects shifts it sees; it
+    cannot prove that nothing moved.
     """
 
-    def __init__(self, stream: str, page_size: int, learned: PageCap, cap: int) -> None:
+    def __init__(
+        self, stream: str, page_size: int, learned: PageCap, cap: int, *, largest: int
+    ) -> None:
         super().__init__(Offset(0, min(page_size, cap)))
         self.stream = stream
         self.page_size = page_size
+        self.largest = largest
         self.learned = learned
         self.cap = cap
         self.hit_cap = False
+        self.rereads = 0
+        self.unsettled = False
         self._probing: int | None = None  # size of a short page being confirmed
+        # Keys of the rows passed on, and of the last row of the page before (None: the
+        # current page starts the list, with no row before it to overlap).
+        self._seen: set[str] = set()
+        self._last: str | None = None
+        self._next: Offset | None = None
 
     def url_params(self) -> dict[str, Any]:
         return {"limit": self.current_value.limit, "offset": self.current_value.offset}
@@ -122,30 +148,52 @@ class OffsetWalk(BaseAPIPaginator[Offset]):
             raise ProtocolError(msg)
         return rows
 
-    def continue_if_empty(self, response: requests.Response) -> bool:
-        # The SDK stops on an empty page without calling advance: learn from it first.
-        self.has_more(response)
-        return False
+    def take(self, response: requests.Response) -> list[dict[str, Any]]:
+        """The page's rows not passed on before; decides where the walk goes next."""
+        rows = self.rows(response)
+        keys = [row_key(row) if isinstance(row, dict) else repr(row) for row in rows]
+        shifted = self._last is not None and (not keys or keys[0] != self._last)
+        fresh = [row for row, key in zip(rows, keys, strict=True) if key not in self._seen]
+        self._seen.update(keys)
+        if shifted and not self.rereads:
+            self.rereads += 1
+            self._last = None
+            self._next = Offset(0, min(self.page_size, self.cap))
+            return fresh
+        self.unsettled = self.unsettled or shifted
+        self._next = self._after(len(rows))
+        self._last = keys[-1] if self._next is not None else None
+        return fresh
 
-    def has_more(self, response: requests.Response) -> bool:
-        got = len(self.rows(response))
+    def _after(self, got: int) -> Offset | None:
+        """Where the page after this one of ``got`` rows starts, or None at the end."""
+        offset, asked = self.current_value
         if self._probing is not None:
             # The page after a short one: rows mean the short page was a server cap.
-            if got:
+            if got > (self._last is not None):
                 self.learned.cap = self._probing
             else:
                 self.learned.floor = max(self.learned.floor, self._probing)
             self._probing = None
-        ends = self.learned.ends_list(got, self.current_value.limit)
+        ends = self.learned.ends_list(got, asked)
         if ends is None:
             self._probing = got
-        elif ends:
-            return False
-        if self.current_value.offset + got >= self.cap:
+        # A page holding only its overlap row ends the list: nothing follows that row.
+        if ends or (self._last is not None and got <= 1):
+            return None
+        if offset + got >= self.cap:
             self.hit_cap = True
-            return False
-        return True
+            return None
+        start = offset + got - 1  # one row early: the overlap
+        return Offset(start, min(self.page_size + 1, self.largest, self.cap - start))
+
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        # A page of rows all passed on before (reading again from the top) yields none.
+        return self._next is not None
+
+    def has_more(self, response: requests.Response) -> bool:
+        return self._next is not None
 
     def get_next(self, response: requests.Response) -> Offset:
-        offset = self.current_value.offset + len(self.rows(response))
-        return Offset(offset, max(min(self.page_size, self.cap - offset), 0))
+        assert self._next is not None  # has_more said so
+        return self._next

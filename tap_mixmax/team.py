@@ -33,6 +33,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -284,6 +285,8 @@ class Team:
             self._counts(readers),
             time.monotonic() - started,
         )
+        for level, line in undeclared_totals(readers):
+            self.logger.log(level, "team summary: %s", line)
         return 1 if failed else 0
 
     def _identify(self, member: Member) -> None:
@@ -354,6 +357,32 @@ class Team:
         total = sum(member.records for member in members)
         parts = [f"{member.label} {member.records}" for member in members if member.label]
         return f"{total} records ({', '.join(parts)})"
+
+
+def undeclared_totals(members: list[Member]) -> list[tuple[int, str]]:
+    """The team's undeclared properties, one line per stream and path: how many records
+    carried it over every user, and how many users' records did. WARNING where a user's
+    stream leaves them out and warns (``undeclared_fields: warn``), else INFO."""
+    records: Counter[tuple[str, str]] = Counter()
+    users: Counter[tuple[str, str]] = Counter()
+    warned: set[tuple[str, str]] = set()
+    for member in members:
+        conformers = member.tap.mixmax.conformers.values() if member.tap else ()
+        for conformer in conformers:
+            for path, count in conformer.undeclared.items():
+                key = (conformer.stream, path)
+                records[key] += count
+                users[key] += 1
+                if conformer.undeclared_mode == "warn":
+                    warned.add(key)
+    return [
+        (
+            logging.WARNING if key in warned else logging.INFO,
+            f"{key[0]}: undeclared property '{key[1]}' in {records[key]} record(s) "
+            f"of {users[key]} user(s)",
+        )
+        for key in sorted(records)
+    ]
 
 
 def _why(exc: BaseException, position: int | None = None) -> str:

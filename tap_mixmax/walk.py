@@ -276,6 +276,9 @@ class Poll(Walk):
     again): that is warned about once. A first ``previous`` page that is full, holds no such
     record and says nothing is newer may have new objects below it, so the poll then reads
     down with ``next`` until the first page that reaches the floor: a bounded top-down read.
+    That first page's cursor stays pending meanwhile and becomes the bookmark only when
+    the read down ends: a run stopped on the way keeps the old bookmark, from which the
+    next run finds everything again.
     """
 
     def __init__(
@@ -296,6 +299,8 @@ class Poll(Walk):
         self.warn = warn
         self.warned = False
         self.reached_floor = False
+        # The first page's cursor and newest key while the read down below it goes on.
+        self.pending: tuple[str, str | None] | None = None
 
     def take(self, records: list[Record]) -> Iterator[Record]:
         floor = self.floor
@@ -314,26 +319,51 @@ class Poll(Walk):
             )
         return iter(fresh)
 
+    def reads_down(self, page: dict[str, Any]) -> bool:
+        """Whether a ``previous`` page calls for a read down below it: the first page,
+        full, all above the floor, said to be the newest, and with a ``next`` to follow."""
+        first = not self._followed - {self.start}
+        return (
+            first
+            and self.floor is not None
+            and not self.reached_floor
+            and not more_pages(page, Direction.NEWER)
+            and len(page["results"]) >= self.limit
+            and bool(page.get("next"))
+        )
+
     def has_more(self, response: requests.Response) -> bool:
-        page = envelope(response)
+        if self.direction is Direction.NEWER and self.pending is not None:
+            self.direction = Direction.OLDER  # `page_done` found the first page calls for it
+            return True
         if self.reached_floor or self.floor is None:
             return self.direction is Direction.NEWER and super().has_more(response)
-        if super().has_more(response):
-            return True
-        first = not self._followed - {self.start}
-        if first and self.direction is Direction.NEWER and len(page["results"]) >= self.limit:
-            # The first page, full, all new, and "the newest": look below it.
-            self.direction = Direction.OLDER
-            return bool(page.get("next"))
-        return False
+        return super().has_more(response)
 
     def page_done(self, page: dict[str, Any]) -> None:
         if self.direction is Direction.OLDER:
-            return  # pages below the first one hold no newer cursor
+            # Pages below the first one hold no newer cursor; the read down is whole
+            # once it reaches the floor or Mixmax says nothing is older.
+            if self.pending is not None and (
+                self.reached_floor or not more_pages(page, Direction.OLDER)
+            ):
+                self.move(*self.pending)
+                self.pending = None
+            return
         cursor = page.get("previous")
         if page["results"] and not cursor:
             self._fail("sent a page of objects without a 'previous' cursor")
-        if cursor and is_after(cursor, self.bookmark.previous):
+        if not cursor:
+            return
+        key = newest_key(page["results"], self.keeper.key_of)
+        if self.reads_down(page):
+            self.pending = (cursor, key)
+        else:
+            self.move(cursor, key)
+
+    def move(self, cursor: str, key: str | None) -> None:
+        """Bookmark ``cursor``, the newest object written, unless that goes backwards."""
+        if is_after(cursor, self.bookmark.previous):
             self.bookmark.previous = cursor
-            self.bookmark.newest_key = newest_key(page["results"], self.keeper.key_of)
+            self.bookmark.newest_key = key
             self.keeper.save()

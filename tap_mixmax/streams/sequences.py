@@ -56,7 +56,9 @@ class SequenceRecipientsStream(MixmaxStream):
 
     def new_walk(self) -> OffsetWalk:
         limit = min(int(self.config["page_size"]), RECIPIENTS_MAX_LIMIT)
-        return OffsetWalk(self.name, limit, self._page_cap, RECIPIENTS_CAP)
+        return OffsetWalk(
+            self.name, limit, self._page_cap, RECIPIENTS_CAP, largest=RECIPIENTS_MAX_LIMIT
+        )
 
     @override
     def get_new_paginator(self) -> OffsetWalk:
@@ -71,7 +73,7 @@ class SequenceRecipientsStream(MixmaxStream):
 
     @override
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
-        for row in self._walk.rows(response):
+        for row in self._walk.take(response):
             # Some real rows carry the address only as `to.email`.
             if "email" not in row and isinstance(row.get("to"), dict):
                 row["email"] = row["to"].get("email")
@@ -81,8 +83,22 @@ class SequenceRecipientsStream(MixmaxStream):
     def read(self, context: Context | None) -> Iterable[dict[str, Any]]:
         self._walk = walk = self.new_walk()
         yield from self.request_records(context)
+        parent = self._parent_id(context)
+        if walk.unsettled:
+            self.skip(
+                f"the recipients of sequence {parent} changed during the read and again "
+                "during a second read; rows added or removed meanwhile may be missing "
+                "until the next run"
+            )
+        elif walk.rereads:
+            self.logger.warning(
+                "%s: the recipients of sequence %s changed between two pages (rows moved); "
+                "read the list again from the top, passing on only rows not sent yet",
+                self.name,
+                parent,
+            )
         if walk.hit_cap:
             self.skip(
-                f"sequence {self._parent_id(context)} has {walk.cap} recipients or more; "
+                f"sequence {parent} has {walk.cap} recipients or more; "
                 f"Mixmax serves only the first {walk.cap}, any others cannot be read"
             )

@@ -21,6 +21,11 @@ class InProcessRun:
 
     messages: list[dict[str, Any]]
     logs: list[logging.LogRecord] = field(default_factory=list)
+    # What ended a run started with ``fails=True``.
+    error: Exception | None = None
+    # The tap's state when the run ended, written in a STATE message or not: what any
+    # later STATE message (a team run's merged one, say) would carry.
+    held_state: dict[str, Any] = field(default_factory=dict)
 
     def records(self, stream: str) -> list[dict[str, Any]]:
         return [
@@ -40,7 +45,9 @@ class InProcessRun:
         return dict(states[-1]) if states else {}
 
 
-class _Collect(logging.Handler):
+class Collect(logging.Handler):
+    """Every log record it is handed, kept."""
+
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.records: list[logging.LogRecord] = []
@@ -53,28 +60,42 @@ def sync(
     sim: Simulator,
     streams: list[str],
     state: dict[str, Any] | None = None,
+    *,
+    fails: bool = False,
     **config: Any,
 ) -> InProcessRun:
-    """One run of the tap with ``streams`` selected and ``config`` on top of the basics."""
+    """One run of the tap with ``streams`` selected and ``config`` on top of the basics.
+
+    With ``fails`` the run must raise: its error is kept and the messages written before
+    it are returned, so a test can read the state a failed run left behind."""
     tap = TapMixmax(
         config={"api_token": DEMO_TOKEN, "api_url": sim.base_url, **config},
         catalog=select(streams, {}),
         state=state,
         parse_env_config=False,
     )
-    handler = _Collect()
+    handler = Collect()
     logger = logging.getLogger(tap.name)
     logger.addHandler(handler)
     level = logger.level
     logger.setLevel(logging.INFO)
     captured = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    error: Exception | None = None
     try:
         with redirect_stdout(captured):
-            tap.sync_all()
+            try:
+                tap.sync_all()
+            except Exception as exc:
+                if not fails:
+                    raise
+                error = exc
             captured.flush()
             captured.seek(0)
             lines = captured.read().splitlines()
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
-    return InProcessRun([json.loads(line) for line in lines], handler.records)
+    if fails and error is None:
+        raise AssertionError("the run was expected to fail but succeeded")
+    held = json.loads(json.dumps(tap.state))
+    return InProcessRun([json.loads(line) for line in lines], handler.records, error, held)

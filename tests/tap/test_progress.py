@@ -49,8 +49,11 @@ def test_recipients_beyond_the_cap_are_reported_by_sequence(tap: TapRunner, sim:
     assert len(rows) == 10_000
     assert f"sequence {sequence} has 10000 recipients or more" in run.stderr
     asked = [r.query for r in sim.requests if r.path == f"/v1/sequences/{sequence}/recipients"]
-    assert len(asked) == 200  # 200 pages of 50 (the documented maximum) reach the cap
-    assert asked[-1] == {"limit": "50", "offset": "9950", "includeVariables": "true"}
+    # Pages of 50 (the documented maximum), each after the first starting one row early
+    # (the overlap check): 50 rows, then 49 new ones a page, 204 more pages to reach the
+    # cap, the last asking only the 4 rows left below it.
+    assert len(asked) == 205
+    assert asked[-1] == {"limit": "4", "offset": "9996", "includeVariables": "true"}
 
 
 def waits_logged(caplog: pytest.LogCaptureFixture, limit: int, requests: int, interval: float):
