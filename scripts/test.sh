@@ -34,16 +34,24 @@ say "ruff check, ruff format --check, mypy"
 
 WORKERS="${PYTEST_WORKERS:-auto}"
 
+# pytest's exit code 5 says the selection held no test: a script run on a few e2e (or
+# only non-e2e) paths leaves one of its parts empty, which is no failure.
+none_is_fine() {
+    local code=0
+    "$@" || code=$?
+    return $((code == 5 ? 0 : code))
+}
+
 say "pytest, end-to-end tests left out, without coverage (-n ${WORKERS})"
 began=${SECONDS}
-.venv/bin/pytest -q -p no:cacheprovider -n "${WORKERS}" -m "not e2e" "$@"
+none_is_fine .venv/bin/pytest -q -p no:cacheprovider -n "${WORKERS}" -m "not e2e" "$@"
 say "pytest without the end-to-end tests took $(minutes $((SECONDS - began))) (no coverage)"
 
 # pytest under coverage: `patch = ["subprocess"]` (pyproject) measures the xdist workers
 # and the tap processes the tests start too; the report is branch coverage of tap_mixmax/
 # without the simulator, failing under `fail_under`.
 coverage_run() {
-    .venv/bin/coverage run -m pytest -o console_output_style=count "$@"
+    none_is_fine .venv/bin/coverage run -m pytest -o console_output_style=count "$@"
 }
 
 say_coverage() {
