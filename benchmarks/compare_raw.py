@@ -1,11 +1,12 @@
-"""Compare the tap's CPU per record with a raw ``requests`` + ``json`` client, side by side.
+"""Compare the tap's CPU per record with raw ``requests`` clients (``json``, ``orjson``).
 
 Starts the simulator in its own process (rate limit high enough never to bite, so the
 server still sends the rate-limit headers the tap paces by), then runs the tap and
-``raw_client.py`` over the same endpoints, alternating, for several rounds. Each client is
-a child process whose stdout is counted by this script; its CPU seconds (user + system)
-and peak RSS come from ``os.wait4`` for that child alone, so neither the simulator nor
-this script is counted in them.
+``raw_client.py`` (once parsing with ``json``, once with ``orjson``) over the same
+endpoints, alternating, for several rounds. Each client is a child process whose stdout
+is counted by this script; its CPU seconds (user + system) and peak RSS come from
+``os.wait4`` for that child alone, so neither the simulator nor this script is counted
+in them. The summary gives the tap's records per CPU-second over each raw client's.
 
     .venv/bin/python benchmarks/compare_raw.py --scale 20 --rounds 3
 """
@@ -37,6 +38,8 @@ EXTRA_PARAMS = {
     "sequence_recipients": {"includeVariables": "true"},
     "live_feed_stats": {"limit": 1, "stats": "true"},
 }
+# The JSON libraries of the raw clients the tap is compared with.
+RAW_LIBRARIES = ("json", "orjson")
 # Streams that are not one object or one cursor collection.
 SPECIAL_KINDS = {"sequence_recipients": "offset", "live_feed_stats": "stats"}
 
@@ -194,23 +197,28 @@ def main() -> None:
             plan.write_text(json.dumps(endpoint_plan()))
             commands = {
                 "tap-mixmax": [sys.executable, "-m", "tap_mixmax", "--config", str(config)],
-                "raw requests+json": [
-                    sys.executable,
-                    str(HERE / "raw_client.py"),
-                    "--plan",
-                    str(plan),
-                    "--api-url",
-                    sim.api_url,
-                    "--token",
-                    DEMO_TOKEN,
-                ],
+                **{
+                    f"raw requests+{library}": [
+                        sys.executable,
+                        str(HERE / "raw_client.py"),
+                        "--plan",
+                        str(plan),
+                        "--api-url",
+                        sim.api_url,
+                        "--token",
+                        DEMO_TOKEN,
+                        "--json",
+                        library,
+                    ]
+                    for library in RAW_LIBRARIES
+                },
             }
             print(
                 f"simulator scale {args.scale}, seed {args.seed}, own process, rate limit "
                 f"never reached; {args.rounds} rounds, clients alternating"
             )
             print(
-                f"{'round':>5}  {'client':<18} {'records':>8} {'requests':>8} "
+                f"{'round':>5}  {'client':<20} {'records':>8} {'requests':>8} "
                 f"{'CPU s':>7} {'records/CPU-s':>13} {'peak RSS':>9} {'wall s':>7}"
             )
             runs: dict[str, list[Run]] = {name: [] for name in commands}
@@ -227,27 +235,33 @@ def main() -> None:
                     run.requests = int(sim.admin("GET", "log")["count"])
                     runs[name].append(run)
                     print(
-                        f"{round_number:>5}  {name:<18} {run.records:>8} {run.requests:>8} "
+                        f"{round_number:>5}  {name:<20} {run.records:>8} {run.requests:>8} "
                         f"{run.cpu_seconds:>7.2f} {run.per_cpu_second:>13,.0f} "
                         f"{run.peak_rss_mib:>6.1f} MiB {run.wall_seconds:>7.2f}"
                     )
         finally:
             sim.stop()
 
-    tap, raw = runs["tap-mixmax"], runs["raw requests+json"]
-    if {r.records for r in tap} != {r.records for r in raw}:
-        print("WARNING: the clients did not emit the same number of records")
-    ratios = [t.per_cpu_second / r.per_cpu_second for t, r in zip(tap, raw, strict=True)]
+    tap = runs["tap-mixmax"]
+    ratios = {}
+    for library in RAW_LIBRARIES:
+        raw = runs[f"raw requests+{library}"]
+        if {r.records for r in tap} != {r.records for r in raw}:
+            print(f"WARNING: the tap and the {library} client emitted different record counts")
+        ratios[library] = [
+            t.per_cpu_second / r.per_cpu_second for t, r in zip(tap, raw, strict=True)
+        ]
     for name, client_runs in runs.items():
         rates = [r.per_cpu_second for r in client_runs]
         rss = [r.peak_rss_mib for r in client_runs]
         print(
-            f"{name:<18} records/CPU-s median {statistics.median(rates):,.0f}; "
+            f"{name:<20} records/CPU-s median {statistics.median(rates):,.0f}; "
             f"peak RSS max {max(rss):.1f} MiB"
         )
     floor = max(r.floor_mib for client_runs in runs.values() for r in client_runs)
     print(f"(peak RSS per process, from wait4; floor set by the launcher: {floor:.1f} MiB)")
-    print(f"tap / raw records per CPU-second: {spread(ratios)}")
+    for library, library_ratios in ratios.items():
+        print(f"tap / raw {library} records per CPU-second: {spread(library_ratios)}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
-"""The least a client can do to extract what tap-mixmax extracts: ``requests`` and ``json``.
+"""The least a client can do to extract what tap-mixmax extracts: ``requests`` and a JSON
+library, ``json`` (the standard library) or ``orjson`` (``--json orjson``).
 
 The yardstick of ``compare_raw.py``: it reads the endpoint plan that script derives from
 the tap's own stream declarations (same endpoints, same page size, same parameters, same
 children per parent) and writes one Singer-shaped RECORD line per object to stdout. No
 schema, no state, no retries, no rate budget: only the work every client must do.
 
-    python benchmarks/raw_client.py --plan plan.json --api-url URL --token TOKEN
+    python benchmarks/raw_client.py --plan plan.json --api-url URL --token TOKEN [--json orjson]
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -24,9 +25,32 @@ import requests
 RECIPIENTS_CAP = 10_000
 ROUND_PAGE = 50
 
+Loads = Callable[[bytes], Any]
+Dumps = Callable[[Any], bytes]
+
+
+def _json_dumps(document: Any) -> bytes:  # noqa: ANN401 - any JSON
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
+def codec(name: str) -> tuple[Loads, Dumps]:
+    """The parse and compact-serialise functions of the JSON library called ``name``."""
+    if name == "orjson":
+        import orjson  # noqa: PLC0415 - only this client needs it
+
+        return orjson.loads, orjson.dumps
+    return json.loads, _json_dumps
+
 
 class RawClient:
-    def __init__(self, api_url: str, token: str, page_size: int, out: BinaryIO) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        page_size: int,
+        out: BinaryIO,
+        json_library: str = "json",
+    ) -> None:
         self.base = api_url.rstrip("/")
         self.session = requests.Session()
         self.session.headers["X-API-Token"] = token
@@ -34,18 +58,17 @@ class RawClient:
         self.out = out
         self.requests = 0
         self.started = datetime.now(UTC).isoformat(timespec="milliseconds")
+        self.loads, self.dumps = codec(json_library)
 
     def get(self, path: str, params: dict[str, Any]) -> Any:  # noqa: ANN401 - any JSON
         self.requests += 1
         response = self.session.get(self.base + path, params=params, timeout=60)
         response.raise_for_status()
-        return json.loads(response.content)
+        return self.loads(response.content)
 
     def emit(self, stream: str, record: dict[str, Any]) -> None:
-        line = json.dumps(
-            {"type": "RECORD", "stream": stream, "record": record}, separators=(",", ":")
-        )
-        self.out.write(line.encode() + b"\n")
+        line = self.dumps({"type": "RECORD", "stream": stream, "record": record})
+        self.out.write(line + b"\n")
 
     def rows(self, spec: dict[str, Any], context: dict[str, str]) -> Iterator[dict[str, Any]]:
         path = spec["path"].format(**context)
@@ -95,10 +118,11 @@ def main() -> None:
     parser.add_argument("--plan", required=True, help="JSON plan written by compare_raw.py")
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--token", required=True)
+    parser.add_argument("--json", choices=["json", "orjson"], default="json")
     args = parser.parse_args()
     with open(args.plan, encoding="utf-8") as handle:
         plan = json.load(handle)
-    client = RawClient(args.api_url, args.token, plan["page_size"], sys.stdout.buffer)
+    client = RawClient(args.api_url, args.token, plan["page_size"], sys.stdout.buffer, args.json)
     for spec in plan["streams"]:
         client.sync(spec, {})
     sys.stdout.buffer.flush()

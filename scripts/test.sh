@@ -3,8 +3,12 @@
 # the Meltano / target-jsonl / DuckDB / PostgreSQL end-to-end runs included.
 # SKIP_E2E=1 leaves out the end-to-end tests (and their Meltano and PostgreSQL setup); it is
 # the one way to: a missing end-to-end prerequisite fails its tests, and any skip fails the run.
-# pytest prints one line per test file with a running count ("[ 412/1394]"); the script ends
-# with the coverage run's time and the total time.
+# The tests other than end-to-end run first without coverage, spread over the cores
+# (pytest-xdist, `-n auto`), and the script prints their time: a failure stops it there.
+# Then the coverage run: the same tests with -n auto, and the end-to-end tests in one
+# process after them (they share one PostgreSQL and Meltano install). pytest prints one
+# line per test file with a running count ("[ 412/1394]"); the script ends with the
+# coverage run's time and the total time.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,28 +32,52 @@ say "ruff check, ruff format --check, mypy"
 .venv/bin/ruff format --check tap_mixmax tests scripts benchmarks
 .venv/bin/mypy
 
-# pytest under coverage: `patch = ["subprocess"]` (pyproject) measures the tap processes
-# the tests start too; the report is branch coverage of tap_mixmax/ without the simulator,
-# failing under `fail_under`.
-pytest_with_coverage() {
-    rm -rf .coverage-data && mkdir -p .coverage-data
-    local status=0 began=${SECONDS}
-    .venv/bin/coverage run -m pytest -o console_output_style=count "$@" || status=$?
-    say "pytest under coverage took $(minutes $((SECONDS - began)))"
-    .venv/bin/coverage combine -q
-    say "branch coverage of tap_mixmax/ (simulator left out)"
-    .venv/bin/coverage report || status=$((status == 0 ? 1 : status))
-    return "${status}"
+WORKERS="${PYTEST_WORKERS:-auto}"
+
+# pytest's exit code 5 says the selection held no test: a script run on a few e2e (or
+# only non-e2e) paths leaves one of its parts empty, which is no failure.
+none_is_fine() {
+    local code=0
+    "$@" || code=$?
+    return $((code == 5 ? 0 : code))
 }
 
+say "pytest, end-to-end tests left out, without coverage (-n ${WORKERS})"
+began=${SECONDS}
+none_is_fine .venv/bin/pytest -q -p no:cacheprovider -n "${WORKERS}" -m "not e2e" "$@"
+say "pytest without the end-to-end tests took $(minutes $((SECONDS - began))) (no coverage)"
+
+# pytest under coverage: `patch = ["subprocess"]` (pyproject) measures the xdist workers
+# and the tap processes the tests start too; the report is branch coverage of tap_mixmax/
+# without the simulator, failing under `fail_under`.
+coverage_run() {
+    none_is_fine .venv/bin/coverage run -m pytest -o console_output_style=count "$@"
+}
+
+say_coverage() {
+    say "pytest under coverage took $(minutes $((SECONDS - $1)))"
+    .venv/bin/coverage combine -q
+    say "branch coverage of tap_mixmax/ (simulator left out)"
+}
+
+rm -rf .coverage-data && mkdir -p .coverage-data
+status=0
+began=${SECONDS}
 if [ "${SKIP_E2E:-0}" = "1" ]; then
-    say "pytest (end-to-end tests left out: SKIP_E2E=1)"
-    pytest_with_coverage -m "not e2e" "$@"
-    exit
+    say "pytest under coverage (end-to-end tests left out: SKIP_E2E=1)"
+    coverage_run -n "${WORKERS}" -m "not e2e" "$@" || status=$?
+    say_coverage "${began}"
+    .venv/bin/coverage report || status=$((status == 0 ? 1 : status))
+    exit "${status}"
 fi
 say "Meltano, its plugins and PostgreSQL for the end-to-end tests"
 bash scripts/e2e_setup.sh
 bash scripts/postgres.sh start
 trap 'bash scripts/postgres.sh stop; say "total time $(minutes $((SECONDS - STARTED)))"' EXIT
-say "pytest"
-pytest_with_coverage "$@"
+began=${SECONDS}
+say "pytest under coverage: the other tests (-n ${WORKERS}), then the end-to-end tests"
+coverage_run -n "${WORKERS}" -m "not e2e" "$@" || status=$?
+coverage_run -m e2e "$@" || status=$((status == 0 ? $? : status))
+say_coverage "${began}"
+.venv/bin/coverage report || status=$((status == 0 ? 1 : status))
+exit "${status}"

@@ -24,6 +24,7 @@ import pytest
 
 from tap_mixmax.simulator import RateLimit, Simulator
 from tap_mixmax.simulator.seed import DEMO_TOKEN
+from tests.tap.cli_inprocess import run_cli
 from tests.tap.conftest import TapRun, parse_messages, select, tap_command, tap_env
 
 BodyRewrite = Callable[[Any], Any]
@@ -53,7 +54,10 @@ class HostileProxy:
         self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits up to one poll interval (0.5 s by default).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -246,6 +250,19 @@ class Runner:
         return Started(process, folder)
 
 
+class InProcessRunner(Runner):
+    """A :class:`Runner` whose runs go through the tap's command in this process.
+
+    For what the tap decides in-process (settings, input files, messages); the wiring
+    of a real process (exit status, stderr, signals) is tested with :class:`Runner`.
+    """
+
+    @staticmethod
+    def run_command(command: list[str], env: dict[str, str] | None = None) -> Outcome:
+        done = run_cli(command, env)
+        return outcome(done.returncode, done.stdout, done.stderr)
+
+
 @dataclass
 class Started:
     """A tap process under way, writing to files in ``folder``."""
@@ -304,3 +321,9 @@ def proxy(sim: Simulator) -> Iterator[HostileProxy]:
 def tap(tmp_path: Path, proxy: HostileProxy) -> Runner:
     """Runs the tap against the hostile proxy."""
     return Runner(tmp_path, proxy.base_url)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, proxy: HostileProxy) -> InProcessRunner:
+    """Runs the tap's command in this process against the hostile proxy."""
+    return InProcessRunner(tmp_path, proxy.base_url)

@@ -1,4 +1,8 @@
-"""Config, catalog and state files that are missing, not JSON or of the wrong shape."""
+"""Config, catalog and state files that are missing, not JSON or of the wrong shape.
+
+Most checks run through the tap's command in this process (``cli``); a few runs of a real
+process check the wiring: exit status 2 with one line, and pipes a child process reads.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.adversarial.conftest import Outcome, Runner, assert_clean, outcome
+from tests.adversarial.conftest import InProcessRunner, Outcome, Runner, assert_clean, outcome
+from tests.tap.cli_inprocess import run_cli
 from tests.tap.conftest import select, tap_env
 
 STREAMS = ["polls"]
@@ -34,11 +39,12 @@ def assert_refused(run: Outcome, *words: str) -> None:
         ("null", "not null"),
     ],
 )
-def test_a_bad_config_file_is_named_in_one_line(tap: Runner, text: str, problem: str):
-    assert_refused(tap.run(STREAMS, config_text=text), "config file", problem)
+def test_a_bad_config_file_is_named_in_one_line(cli: InProcessRunner, text: str, problem: str):
+    assert_refused(cli.run(STREAMS, config_text=text), "config file", problem)
 
 
 def test_a_missing_config_file_is_named(tap: Runner, tmp_path):
+    # A real process: exit status 2 and one line on its stderr.
     missing = tmp_path / "nowhere.json"
     command = tap.command(STREAMS)
     command[command.index("--config") + 1] = str(missing)
@@ -46,10 +52,10 @@ def test_a_missing_config_file_is_named(tap: Runner, tmp_path):
     assert_refused(run, f"config file {missing} does not exist")
 
 
-def test_a_missing_catalog_file_is_named(tap: Runner, tmp_path):
-    command = tap.command(STREAMS)
+def test_a_missing_catalog_file_is_named(cli: InProcessRunner, tmp_path):
+    command = cli.command(STREAMS)
     command[command.index("--catalog") + 1] = str(tmp_path / "nowhere.json")
-    assert_refused(tap.run_command(command), "--catalog", "nowhere.json")
+    assert_refused(cli.run_command(command), "--catalog", "nowhere.json")
 
 
 @pytest.mark.parametrize(
@@ -61,16 +67,16 @@ def test_a_missing_catalog_file_is_named(tap: Runner, tmp_path):
         ('{"streams": [{"tap_stream_id": "polls"}]}', "has no 'schema' object"),
     ],
 )
-def test_a_bad_catalog_file_is_named_in_one_line(tap: Runner, text: str, problem: str):
-    assert_refused(tap.run(STREAMS, catalog_text=text), "catalog file", problem)
+def test_a_bad_catalog_file_is_named_in_one_line(cli: InProcessRunner, text: str, problem: str):
+    assert_refused(cli.run(STREAMS, catalog_text=text), "catalog file", problem)
 
 
-def test_a_catalog_forcing_an_unknown_replication_key_is_refused(tap: Runner):
+def test_a_catalog_forcing_an_unknown_replication_key_is_refused(cli: InProcessRunner):
     catalog = select(STREAMS, {})
     for entry in catalog["streams"]:
         if entry["tap_stream_id"] == "polls":
             entry["replication_method"], entry["replication_key"] = "INCREMENTAL", "nope"
-    run = tap.run(STREAMS, catalog_text=json.dumps(catalog))
+    run = cli.run(STREAMS, catalog_text=json.dumps(catalog))
     assert_refused(run, "(polls) names replication key 'nope', which is not one of its fields")
 
 
@@ -85,13 +91,13 @@ def test_a_catalog_forcing_an_unknown_replication_key_is_refused(tap: Runner):
         ('{"type": "STATE", "value": 3}', "must hold a state object, not a number"),
     ],
 )
-def test_a_bad_state_file_is_named_in_one_line(tap: Runner, text: str, problem: str):
-    assert_refused(tap.run(STREAMS, state_text=text), "state file", problem)
+def test_a_bad_state_file_is_named_in_one_line(cli: InProcessRunner, text: str, problem: str):
+    assert_refused(cli.run(STREAMS, state_text=text), "state file", problem)
 
 
-def test_an_empty_state_file_means_no_state_with_a_warning(tap: Runner, sim):
+def test_an_empty_state_file_means_no_state_with_a_warning(cli: InProcessRunner, sim):
     # What `tap --state s.json > s.json` or a failed pipeline leaves behind.
-    run = tap.run(STREAMS, state_text="")
+    run = cli.run(STREAMS, state_text="")
     assert run.returncode == 0, run.stderr[-2000:]
     assert "is empty: starting without state" in run.stderr
     assert run.errors == []
@@ -99,8 +105,10 @@ def test_an_empty_state_file_means_no_state_with_a_warning(tap: Runner, sim):
     assert_clean(run)
 
 
-def test_a_targets_state_lines_resume_from_the_last_and_skip_a_cut_off_one(tap: Runner, sim):
-    first = tap.run(STREAMS)
+def test_a_targets_state_lines_resume_from_the_last_and_skip_a_cut_off_one(
+    cli: InProcessRunner, sim
+):
+    first = cli.run(STREAMS)
     assert first.returncode == 0, first.stderr[-2000:]
     older = {"bookmarks": {}}
     newest = first.state
@@ -111,18 +119,18 @@ def test_a_targets_state_lines_resume_from_the_last_and_skip_a_cut_off_one(tap: 
         json.dumps(newest)[:25],
     ]
     sim.insert("polls")
-    run = tap.run(STREAMS, state_text="\n".join(lines) + "\n")
+    run = cli.run(STREAMS, state_text="\n".join(lines) + "\n")
     assert run.returncode == 0, run.stderr[-2000:]
     assert "last line is cut off" in run.stderr
     assert len(run.ids("polls")) == 1  # resumed from `newest`: only the new poll
     assert_clean(run)
 
 
-def test_a_pretty_printed_state_is_read_whole(tap: Runner, sim):
-    first = tap.run(STREAMS)
+def test_a_pretty_printed_state_is_read_whole(cli: InProcessRunner, sim):
+    first = cli.run(STREAMS)
     assert first.returncode == 0, first.stderr[-2000:]
     sim.insert("polls")
-    run = tap.run(STREAMS, state_text=json.dumps(first.state, indent=2))
+    run = cli.run(STREAMS, state_text=json.dumps(first.state, indent=2))
     assert run.returncode == 0, run.stderr[-2000:]
     assert len(run.ids("polls")) == 1
     assert "cut off" not in run.stderr
@@ -138,23 +146,23 @@ def test_a_pretty_printed_state_is_read_whole(tap: Runner, sim):
         ),
     ],
 )
-def test_a_catalog_entry_of_the_wrong_shape_is_named(tap: Runner, text: str, problem: str):
-    assert_refused(tap.run(STREAMS, catalog_text=text), "catalog file", problem)
+def test_a_catalog_entry_of_the_wrong_shape_is_named(cli: InProcessRunner, text: str, problem: str):
+    assert_refused(cli.run(STREAMS, catalog_text=text), "catalog file", problem)
 
 
-def test_a_state_file_whose_last_lines_are_not_json_is_refused(tap: Runner):
-    run = tap.run(STREAMS, state_text='{"bookmarks": {}}\nnot json\nnor this\n')
+def test_a_state_file_whose_last_lines_are_not_json_is_refused(cli: InProcessRunner):
+    run = cli.run(STREAMS, state_text='{"bookmarks": {}}\nnot json\nnor this\n')
     assert_refused(run, "neither of its last two lines is JSON")
 
 
-def test_a_config_path_that_is_a_folder_or_not_text_is_named(tap: Runner, tmp_path):
-    command = tap.command(STREAMS)
+def test_a_config_path_that_is_a_folder_or_not_text_is_named(cli: InProcessRunner, tmp_path):
+    command = cli.command(STREAMS)
     command[command.index("--config") + 1] = str(tmp_path)
-    assert_refused(tap.run_command(command), "is a folder, not a file")
+    assert_refused(cli.run_command(command), "is a folder, not a file")
     binary = tmp_path / "config.bin"
     binary.write_bytes(b"\xff\xfe\x00{")
     command[command.index("--config") + 1] = str(binary)
-    assert_refused(tap.run_command(command), "is not UTF-8 text")
+    assert_refused(cli.run_command(command), "is not UTF-8 text")
 
 
 # Each kind of content that is no usable JSON, as a file of any kind: one line, exit 2.
@@ -167,10 +175,19 @@ BAD_CONTENT = {
 }
 
 
-def run_with_fd(command: list[str], content: bytes) -> Outcome:
-    """Run the tap with ``/dev/fd/N`` in ``command`` standing for a pipe holding ``content``."""
+def run_with_fd(command: list[str], content: bytes, *, in_process: bool = False) -> Outcome:
+    """Run the tap with ``/dev/fd/N`` in ``command`` standing for a pipe holding ``content``:
+    in a child process, or in this one (``in_process``)."""
     read_end, write_end = os.pipe()
     command = [part.replace("/dev/fd/N", f"/dev/fd/{read_end}") for part in command]
+    if in_process:
+        writer = threading.Thread(target=_write_and_close, args=(write_end, content), daemon=True)
+        writer.start()
+        try:
+            done = run_cli(command)
+        finally:
+            os.close(read_end)
+        return outcome(done.returncode, done.stdout, done.stderr)
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -198,26 +215,27 @@ def _fill_fifo(path: Path, content: bytes) -> None:
 @pytest.mark.parametrize("kind", sorted(BAD_CONTENT))
 @pytest.mark.parametrize("file_kind", ["fifo", "dev-fd"])
 def test_a_config_pipe_or_fifo_of_bad_content_is_named(
-    tap: Runner, tmp_path: Path, kind: str, file_kind: str
+    cli: InProcessRunner, tmp_path: Path, kind: str, file_kind: str
 ):
     content, problem = BAD_CONTENT[kind]
-    command = tap.command(STREAMS)
+    command = cli.command(STREAMS)
     at = command.index("--config") + 1
     if file_kind == "fifo":
         fifo = tmp_path / "config.fifo"
         os.mkfifo(fifo)
         threading.Thread(target=_fill_fifo, args=(fifo, content), daemon=True).start()
         command[at] = str(fifo)
-        run = tap.run_command(command)
+        run = cli.run_command(command)
         named = str(fifo)
     else:
         command[at] = "/dev/fd/N"
-        run = run_with_fd(command, content)
+        run = run_with_fd(command, content, in_process=True)
         named = "config file /dev/fd/"
     assert_refused(run, named, problem)
 
 
 def test_a_config_pipe_holding_a_list_is_named(tap: Runner):
+    # A real process reading a pipe it inherited.
     command = tap.command(STREAMS)
     command[command.index("--config") + 1] = "/dev/fd/N"
     assert_refused(run_with_fd(command, b"[1, 2]"), "config file /dev/fd/", "not a list")
@@ -234,13 +252,13 @@ def test_a_good_config_pipe_is_read_once_and_used(tap: Runner, sim):
 
 @pytest.mark.parametrize("kind", ["not-utf8", "too-deep", "non-finite"])
 @pytest.mark.parametrize("option", ["--state", "--catalog"])
-def test_a_state_or_catalog_of_bad_content_is_named(tap: Runner, kind: str, option: str):
+def test_a_state_or_catalog_of_bad_content_is_named(cli: InProcessRunner, kind: str, option: str):
     content, problem = BAD_CONTENT[kind]
-    command = tap.command(STREAMS, state_text="{}")
+    command = cli.command(STREAMS, state_text="{}")
     path = Path(command[command.index(option) + 1])
     path.write_bytes(content)
     what = option.removeprefix("--")
-    assert_refused(tap.run_command(command), f"{what} file {path}", problem)
+    assert_refused(cli.run_command(command), f"{what} file {path}", problem)
 
 
 @pytest.mark.parametrize(
@@ -249,8 +267,8 @@ def test_a_state_or_catalog_of_bad_content_is_named(tap: Runner, kind: str, opti
 )
 @pytest.mark.parametrize("option", ["--config", "--state", "--catalog"])
 def test_an_endless_device_given_as_a_file_is_refused_with_bounded_reading(
-    tap: Runner, device: str, problem: str, option: str
+    cli: InProcessRunner, device: str, problem: str, option: str
 ):
-    command = tap.command(STREAMS, state_text="{}")
+    command = cli.command(STREAMS, state_text="{}")
     command[command.index(option) + 1] = device
-    assert_refused(tap.run_command(command), f"file {device}", problem)
+    assert_refused(cli.run_command(command), f"file {device}", problem)

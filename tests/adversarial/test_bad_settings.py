@@ -1,4 +1,8 @@
-"""Settings that cannot work are refused in one line before any request; typos are named."""
+"""Settings that cannot work are refused in one line before any request; typos are named.
+
+The checks run through the tap's command in this process (``cli``); two runs of a real
+process check the wiring: exit status 2, one ERROR line on stderr, no traceback, no token.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 import pytest
 
 from tap_mixmax.simulator.seed import DEMO_TOKEN
-from tests.adversarial.conftest import HostileProxy, Runner, assert_clean
+from tests.adversarial.conftest import HostileProxy, InProcessRunner, Runner, assert_clean
 
 STREAMS = ["polls"]
 
@@ -57,9 +61,9 @@ STREAMS = ["polls"]
     ],
 )
 def test_bad_settings_are_refused_in_one_line_before_any_request(
-    tap: Runner, proxy: HostileProxy, settings: dict[str, Any], problem: str
+    cli: InProcessRunner, proxy: HostileProxy, settings: dict[str, Any], problem: str
 ):
-    run = tap.run(STREAMS, **settings)
+    run = cli.run(STREAMS, **settings)
     assert run.returncode == 2, run.stderr[-2000:]
     assert problem in run.error
     assert proxy.hits == []
@@ -67,8 +71,26 @@ def test_bad_settings_are_refused_in_one_line_before_any_request(
     assert_clean(run, "two words", "\u2028")
 
 
-def test_every_problem_is_named_in_the_one_line(tap: Runner, proxy: HostileProxy):
-    run = tap.run(STREAMS, skew_lookback_seconds=-3, start_date="yesterday", max_retries=-1)
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        ({"skew_lookback_seconds": -3}, "skew_lookback_seconds must be 0 or more"),
+        ({"api_tokens": [DEMO_TOKEN, DEMO_TOKEN]}, "lists the same token twice"),
+    ],
+)
+def test_a_process_given_bad_settings_exits_2_with_one_line(
+    tap: Runner, proxy: HostileProxy, settings: dict[str, Any], problem: str
+):
+    run = tap.run(STREAMS, **settings)
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert problem in run.error
+    assert proxy.hits == []
+    assert run.stdout == ""
+    assert_clean(run)
+
+
+def test_every_problem_is_named_in_the_one_line(cli: InProcessRunner, proxy: HostileProxy):
+    run = cli.run(STREAMS, skew_lookback_seconds=-3, start_date="yesterday", max_retries=-1)
     assert run.returncode == 2
     for setting in ("skew_lookback_seconds", "start_date", "max_retries"):
         assert setting in run.error
@@ -76,15 +98,15 @@ def test_every_problem_is_named_in_the_one_line(tap: Runner, proxy: HostileProxy
 
 
 @pytest.mark.parametrize("padding", ["\n", "\r\n", " ", "\t"])
-def test_whitespace_around_the_token_is_ignored(tap: Runner, sim, padding: str):
-    run = tap.run(STREAMS, api_token=f"{padding}{DEMO_TOKEN}{padding}")
+def test_whitespace_around_the_token_is_ignored(cli: InProcessRunner, sim, padding: str):
+    run = cli.run(STREAMS, api_token=f"{padding}{DEMO_TOKEN}{padding}")
     assert run.returncode == 0, run.stderr[-2000:]
     assert len(run.ids("polls")) == len(sim.visible("polls", sim.tokens["ada"]))
     assert_clean(run)
 
 
-def test_a_misspelt_setting_is_named_with_the_closest_real_one(tap: Runner, sim):
-    run = tap.run(STREAMS, page_sise=5, flattening_enabled=False, stream_maps={})
+def test_a_misspelt_setting_is_named_with_the_closest_real_one(cli: InProcessRunner, sim):
+    run = cli.run(STREAMS, page_sise=5, flattening_enabled=False, stream_maps={})
     assert run.returncode == 0, run.stderr[-2000:]
     warnings = [line for line in run.stderr.splitlines() if "unknown setting" in line]
     assert len(warnings) == 1
@@ -92,10 +114,10 @@ def test_a_misspelt_setting_is_named_with_the_closest_real_one(tap: Runner, sim)
     assert len(run.ids("polls")) == len(sim.visible("polls", sim.tokens["ada"]))
 
 
-def test_a_null_setting_means_its_default(tap: Runner, sim):
-    config = tap.config(max_retries=None, request_timeout=None, page_size=None)
+def test_a_null_setting_means_its_default(cli: InProcessRunner, sim):
+    config = cli.config(max_retries=None, request_timeout=None, page_size=None)
     config.update(max_retries=None, request_timeout=None, page_size=None)
-    run = tap.run(STREAMS, config_text=json.dumps(config))
+    run = cli.run(STREAMS, config_text=json.dumps(config))
     assert run.returncode == 0, run.stderr[-2000:]
     assert len(run.ids("polls")) == len(sim.visible("polls", sim.tokens["ada"]))
     assert run.errors == []

@@ -133,20 +133,39 @@ class TapRunner:
         **config: Any,
     ) -> TapRun:
         paths = self.files(self.config(**config), streams, state, deselect, catalog)
-        env = tap_env()
-        if log_level is not None:
-            env["LOGLEVEL"] = log_level
+        extra = {} if log_level is None else {"LOGLEVEL": log_level}
+        returncode, stdout, stderr = self.execute(tap_command(*paths), extra, timeout)
+        run = TapRun(returncode=returncode, stderr=stderr, stdout=stdout)
+        parse_messages(stdout.splitlines(), run)
+        return run
+
+    def execute(
+        self, command: list[str], extra_env: dict[str, str], timeout: float
+    ) -> tuple[int, str, str]:
+        """Run ``command`` as a process: its exit code, stdout and stderr."""
         done = subprocess.run(
-            tap_command(*paths),
+            command,
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=env,
+            env={**tap_env(), **extra_env},
             check=False,
         )
-        run = TapRun(returncode=done.returncode, stderr=done.stderr, stdout=done.stdout)
-        parse_messages(done.stdout.splitlines(), run)
-        return run
+        return done.returncode, done.stdout, done.stderr
+
+
+class InProcessTapRunner(TapRunner):
+    """A :class:`TapRunner` whose runs go through the tap's command in this process
+    (``tests/tap/cli_inprocess.py``): for what the tap decides and says, not for the
+    wiring of a real process (exit status, stderr, signals)."""
+
+    def execute(
+        self, command: list[str], extra_env: dict[str, str], timeout: float
+    ) -> tuple[int, str, str]:
+        from tests.tap.cli_inprocess import run_cli  # noqa: PLC0415 - imports the tap
+
+        done = run_cli(command, extra_env)
+        return done.returncode, done.stdout, done.stderr
 
 
 @cache
@@ -205,3 +224,9 @@ def sim() -> Iterator[Simulator]:
 @pytest.fixture
 def tap(tmp_path: Path, sim: Simulator) -> TapRunner:
     return TapRunner(tmp_path, sim)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, sim: Simulator) -> InProcessTapRunner:
+    """Runs the tap's command in this process against the simulator."""
+    return InProcessTapRunner(tmp_path, sim)
