@@ -178,8 +178,12 @@ class FullWalk(Walk):
         self.cut = False
         self.candidate = resume.candidate if resume else None
         # A killed walk that had read its last page needs no request: only its end is left.
-        if resume is not None and resume.next is None:
-            self._finished = True
+        self.pages_read = resume is not None and resume.next is None
+
+    @property
+    def finished(self) -> bool:
+        """Whether no page is left to ask for (the SDK's flag, or a resumed walk's)."""
+        return self.pages_read or super().finished
 
     def take(self, records: list[Record]) -> Iterator[Record]:
         for record in records:
