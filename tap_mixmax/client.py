@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from functools import cached_property
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -16,14 +17,13 @@ from urllib.parse import urlparse
 
 import backoff
 import requests
-from singer_sdk import RESTStream, Tap
+from singer_sdk import Tap
 from singer_sdk import singerlib as singer
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
-from singer_sdk.helpers._catalog import pop_deselected_record_properties
-from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.jsonpath import extract_jsonpath
 from singer_sdk.helpers.types import Context
+from singer_sdk.mapper import RemoveRecordTransform
 from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
 from typing_extensions import override
 
@@ -46,6 +46,7 @@ from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.refusal import LoopbackRefusals
 from tap_mixmax.schemas import schema_dir
 from tap_mixmax.sdk_logs import quiet_sdk_chatter
+from tap_mixmax.sdk_private import StreamHooks
 from tap_mixmax.transport import ResponseRefused
 from tap_mixmax.user_column import (
     USER_COLUMN,
@@ -74,15 +75,14 @@ _SDK_FAILURE_LINE = "An unhandled error occurred while syncing"
 _SCHEMAS = SchemasWithUserColumn(schema_dir())
 
 
-class MixmaxStream(RESTStream[Any]):
+class MixmaxStream(StreamHooks):
     """A Mixmax endpoint: shared session, token, budget and error rules."""
 
     primary_keys: ClassVar[tuple[str, ...]] = ("_id",)
     replication_key: str | None = None
     # `post_process` does what the SDK's conformance did, with a plan compiled once
-    # (tap_mixmax/conform.py); per-request METRIC lines cost more than they told.
+    # (tap_mixmax/conform.py).
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
-    _LOG_REQUEST_METRICS = False
 
     # Whether objects change after they are created (per the catalog); such streams
     # are re-read on the schedule of `full_refresh_interval_hours`.
@@ -109,7 +109,10 @@ class MixmaxStream(RESTStream[Any]):
         super().__init__(tap=tap)
         quiet_sdk_chatter(self.logger)
         self.mixmax = connection
-        self._schema_sent = False
+        # The tap that writes this stream's messages and holds its sibling streams.
+        self.singer_tap = tap
+        # The version this run's records carry (``begin_whole_read``); None: none.
+        self.record_version: int | None = None
 
     @cached_property
     def undeclared_fields(self) -> str:
@@ -239,6 +242,17 @@ class MixmaxStream(RESTStream[Any]):
                 raise FatalAPIError(f"{self.name} ({exc.path}): {exc.reason}") from None
 
         return named
+
+    def send_validated(
+        self, prepared_request: requests.PreparedRequest, context: Context | None
+    ) -> requests.Response:
+        """Send one prepared request on the shared session and check its answer (the
+        request path of ``request_decorator``, for a request no paginator makes)."""
+        response = self.requests_session.send(
+            prepared_request, timeout=self.timeout, allow_redirects=self.allow_redirects
+        )
+        self.validate_response(response)
+        return response
 
     def _network_failure(
         self, request: requests.PreparedRequest, exc: BaseException, tries: int
@@ -427,7 +441,7 @@ class MixmaxStream(RESTStream[Any]):
         """Stamp this stream's records, and its children's, with ``version``: those whose
         order is stable; the others are never activated, so carry no version."""
         for stream in self.family:
-            stream._stream_version = None if stream.order_problem() else version
+            stream.record_version = None if stream.order_problem() else version
 
     def end_whole_read(
         self,
@@ -465,46 +479,39 @@ class MixmaxStream(RESTStream[Any]):
             if reason is not None:
                 self.logger.info("%s: no deletions told: %s", stream.name, reason)
                 continue
-            stream._write_schema_message()
-            stream._write_activate_version_message(version)
+            stream.write_schema_once()
+            stream.write_activate_version(version)
+
+    def write_activate_version(self, version: int) -> None:
+        """One ACTIVATE_VERSION message per stream map that writes records."""
+        for stream_map in self.stream_maps:
+            if not isinstance(stream_map, RemoveRecordTransform):
+                self.singer_tap.write_message(
+                    singer.ActivateVersionMessage(stream=stream_map.stream_alias, version=version)
+                )
 
     @override
-    def _write_schema_message(self) -> None:
-        """Once per stream and run, not once per parent (the SDK's ``sync`` asks each
-        time it is called, which for a child stream is once per parent object)."""
-        if not self._schema_sent:
-            self._schema_sent = True
-            super()._write_schema_message()
-
-    @override
-    def _generate_record_messages(
+    def record_messages(
         self, record: dict[str, Any]
     ) -> Generator[singer.RecordMessage, None, None]:
-        """The SDK's record messages, without its two per-record passes that do nothing
-        here: conformance (``post_process`` did it) and dropping deselected properties
-        when every property is selected (a walk over every nested value otherwise)."""
-        if not self._every_property_selected:
-            pop_deselected_record_properties(record, self.schema, self.mask)
+        """The record without its deselected properties, once per stream map; ``post_process``
+        has already conformed it."""
+        if self.deselected_paths:
+            drop_paths(record, self.deselected_paths)
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
                 yield singer.RecordMessage(
                     stream=stream_map.stream_alias,
                     record=mapped,
-                    version=self._stream_version,
-                    time_extracted=utc_now(),
+                    version=self.record_version,
+                    time_extracted=datetime.now(UTC),
                 )
 
     @cached_property
-    def _every_property_selected(self) -> bool:
-        return all(self.mask.values())
-
-    @override
-    def _increment_stream_state(
-        self, latest_record: dict[str, Any], *, context: Context | None = None
-    ) -> None:
-        """Nothing per record: the walks write the bookmark after each page, and the
-        SDK's per-record marker would call a newest-first stream unsorted."""
+    def deselected_paths(self) -> list[tuple[str, ...]]:
+        """The property paths (names from the record's root) the catalog deselects."""
+        return deselected_paths(self.mask)
 
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> None:
@@ -637,3 +644,28 @@ class SingletonStream(MixmaxStream):
     @override
     def get_new_paginator(self) -> None:
         return None
+
+
+def deselected_paths(mask: singer.SelectionMask) -> list[tuple[str, ...]]:
+    """The property paths ``mask`` deselects, as key names from the record's root.
+
+    A breadcrumb names an object's property as ``("properties", name)``; one through
+    ``items`` (inside an array) names no record path and is not followed.
+    """
+    paths = []
+    for breadcrumb, chosen in mask.items():
+        names = breadcrumb[1::2]
+        if chosen or not names or any(step != "properties" for step in breadcrumb[::2]):
+            continue
+        paths.append(tuple(names))
+    return paths
+
+
+def drop_paths(record: dict[str, Any], paths: list[tuple[str, ...]]) -> None:
+    """Remove each of ``paths`` from ``record``, through nested objects, in place."""
+    for path in paths:
+        node: Any = record
+        for name in path[:-1]:
+            node = node.get(name) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(path[-1], None)

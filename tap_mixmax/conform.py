@@ -1,8 +1,8 @@
 """Bring a record to its schema in place, with a plan compiled once per stream.
 
-What the SDK's type conformance (``TypeConformanceLevel.RECURSIVE``) and
-``timestamps.normalize`` did to every record, for the schemas this tap declares, done in
-one walk that visits only the fields where something can change:
+What the SDK's type conformance (``TypeConformanceLevel.RECURSIVE``) does to a record,
+for the schemas this tap declares, and its time fields made RFC 3339, in one walk that
+visits only the fields where something can change:
 
 * time fields (``format: date-time``) become RFC 3339 strings (``timestamps.to_rfc3339``);
   a value that is not a time becomes ``null``, is counted, and is warned about once per
@@ -19,22 +19,20 @@ one walk that visits only the fields where something can change:
 The SDK also turned non-finite floats into ``null``; the msgspec message writer this tap
 uses encodes them as ``null`` itself, so they need no walk. Nothing else the SDK's
 conformance does (datetimes, bytes, Decimals) can come out of a JSON response.
+
+``normalize`` applies the time part of such a plan to a copy of any value.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections import Counter
 from dataclasses import dataclass
 from math import isfinite
 from typing import Any
 
-from tap_mixmax.timestamps import (
-    FAST_MILLISECONDS_END,
-    SECONDS_CEILING,
-    epoch_milliseconds_text,
-    to_rfc3339,
-)
+from tap_mixmax.timestamps import to_rfc3339
 
 JSON = Any
 
@@ -71,14 +69,15 @@ class ObjectPlan:
     fields: tuple[tuple[str, int, Any], ...]  # (key, kind, detail)
 
 
-def _types(schema: dict[str, Any]) -> list[str]:
+def types_of(schema: dict[str, Any]) -> list[str]:
+    """The JSON types ``schema`` names (its ``type``, as a list)."""
     kind = schema.get("type", [])
     return [kind] if isinstance(kind, str) else list(kind)
 
 
 def _is_boolean_only(schema: dict[str, Any]) -> bool:
     # The SDK's test: a "type" of boolean, or of boolean and null, and nothing else.
-    return "type" in schema and set(_types(schema)) in ({"boolean"}, {"boolean", "null"})
+    return "type" in schema and set(types_of(schema)) in ({"boolean"}, {"boolean", "null"})
 
 
 def _child_path(path: str, key: str) -> str:
@@ -91,7 +90,7 @@ def compile_object(
     """The plan for objects of ``schema``, or ``None`` when nothing in them can change."""
     properties: dict[str, Any] = schema.get("properties") or {}
     known = None
-    if conform and "object" in _types(schema) and not schema.get("additionalProperties"):
+    if conform and "object" in types_of(schema) and not schema.get("additionalProperties"):
         known = frozenset(properties)
     fields = []
     for key, subschema in properties.items():
@@ -111,25 +110,25 @@ def _compile_value(
     if conform and _is_boolean_only(schema):
         return BOOLEAN, path
     if "properties" in schema:
-        # timestamps.normalize descends into any dict with properties; the SDK only into
-        # those whose type says object.
+        # Times are found in any dict with properties; the SDK conforms only those whose
+        # type says object.
         plan = compile_object(
-            schema, path, times=times, conform=conform and "object" in _types(schema)
+            schema, path, times=times, conform=conform and "object" in types_of(schema)
         )
         return None if plan is None else (OBJECT, plan)
     items = schema.get("items")
     if isinstance(items, dict):
-        uniform = "array" in _types(schema) and "prefixItems" not in schema
+        uniform = "array" in types_of(schema) and "prefixItems" not in schema
         action = _compile_value(items, f"{path}[]", times=times, conform=conform and uniform)
         return None if action is None else (ARRAY, action)
     options = schema.get("anyOf")
     if times and isinstance(options, list):
-        # The SDK leaves anyOf values as they are; normalize picks the first option that
-        # is a container of the value's kind.
+        # The SDK leaves anyOf values as they are; times are found through the first
+        # option that is a container of the value's kind.
         choices = []
         for option in options:
             action = _compile_value(option, path, times=True, conform=False)
-            kinds = _types(option)
+            kinds = types_of(option)
             if action is not None and ("object" in kinds or "array" in kinds):
                 choices.append((dict if "object" in kinds else list, action))
         if choices:
@@ -226,8 +225,6 @@ class RecordConformer:
             ]
 
     def _time(self, path: str, value: JSON) -> str | None:
-        if value.__class__ is int and SECONDS_CEILING <= value < FAST_MILLISECONDS_END:
-            return epoch_milliseconds_text(value)  # the common case, one call shorter
         text = to_rfc3339(value)
         if text is None and not (isinstance(value, str) and not value.strip()):
             self.unparsed[path] += 1
@@ -297,3 +294,15 @@ class RecordConformer:
                 f"{self.stream}: undeclared property '{path}' in {count} record(s), {fate}"
             )
         return lines
+
+
+def normalize(value: JSON, schema: dict[str, Any]) -> JSON:
+    """A copy of ``value`` with every ``date-time`` field that ``schema`` declares, at
+    any depth, as ``to_rfc3339`` gives it (what a stream's conformer does to times)."""
+    action = _compile_value(schema, "", times=True, conform=False)
+    if value is None or action is None:
+        return value
+    return RecordConformer("normalize", {}, _LOGGER)._value(*action, copy.deepcopy(value))
+
+
+_LOGGER = logging.getLogger(__name__)

@@ -31,7 +31,7 @@ import click
 from singer_sdk.singerlib import Catalog, Schema
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_mixmax.conform import with_extra_column
+from tap_mixmax.conform import types_of, with_extra_column
 from tap_mixmax.exits import EXIT_FAILED, exit_code
 
 if TYPE_CHECKING:
@@ -40,11 +40,6 @@ if TYPE_CHECKING:
 
 CONNECTION_TEST_STREAM = "current_user"
 NESTED_TYPES = frozenset({"object", "array"})
-
-
-def types_of(schema: dict[str, Any]) -> list[str]:
-    kind = schema.get("type", [])
-    return [kind] if isinstance(kind, str) else list(kind)
 
 
 def as_sent_when_flattened(schema: dict[str, Any]) -> dict[str, Any]:

@@ -4,9 +4,10 @@ singer-sdk 0.54 logs a METRIC line per request and per sync, and at INFO a line 
 child stream it wires up, every stream and parent object it begins, and every pagination
 that ends: a demo run would print hundreds of lines that the tap's own progress and
 summary lines say in a few. METRIC lines are dropped through the SDK's public
-``MetricExclusionFilter`` unless ``log_sdk_metrics`` asks for them. The routine lines are
+``MetricExclusionFilter`` unless ``log_sdk_metrics`` asks for them, and the per-request
+duration points always (the tap's progress lines tell the requests). The routine lines are
 matched on their message templates (the SDK's own text, a private detail, like the hooks
-in sdk_features.py), demoted to DEBUG and shown only when the logger is at DEBUG
+in sdk_private.py), demoted to DEBUG and shown only when the logger is at DEBUG
 (``LOGLEVEL=DEBUG``); tests/tap/test_sdk_hooks.py fails when the SDK rewords one.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from singer_sdk.metrics import MetricExclusionFilter, get_metrics_logger
+from singer_sdk.metrics import Metric, MetricExclusionFilter, get_metrics_logger
 
 # singer-sdk's routine INFO lines, as templates (``LogRecord.msg``, before formatting).
 SDK_CHATTER = frozenset(
@@ -44,6 +45,7 @@ class DemoteSdkChatter(logging.Filter):
 
 _CHATTER = DemoteSdkChatter()
 _METRICS_OFF = MetricExclusionFilter(types=METRIC_TYPES)
+_REQUEST_DURATIONS_OFF = MetricExclusionFilter(metrics=[Metric.HTTP_REQUEST_DURATION])
 
 
 def quiet_sdk_chatter(logger: logging.Logger) -> None:
@@ -58,6 +60,7 @@ def quiet_sdk_chatter(logger: logging.Logger) -> None:
 def show_sdk_metrics(show: bool) -> None:
     """Let the SDK's METRIC lines through, or drop them (``log_sdk_metrics``)."""
     metrics_logger = get_metrics_logger()
+    metrics_logger.addFilter(_REQUEST_DURATIONS_OFF)
     if show:
         metrics_logger.removeFilter(_METRICS_OFF)
     else:

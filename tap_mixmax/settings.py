@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -22,6 +21,7 @@ from singer_sdk import typing as th
 from tap_mixmax import __version__
 from tap_mixmax.cursor_stream import CursorStream
 from tap_mixmax.streams import STREAM_TYPES
+from tap_mixmax.timestamps import parse_iso
 from tap_mixmax.transport import DEFAULT_MAX_RESPONSE_BYTES, is_loopback
 
 EXPANSIONS: dict[str, tuple[str, ...]] = {
@@ -477,9 +477,5 @@ def _header_safe(text: str) -> bool:
 
 def _is_rfc3339(text: str) -> bool:
     # jsonschema judges date-times only when an optional package is installed; this
-    # check always runs and accepts what the tap's own time parser accepts.
-    try:
-        datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+    # check always runs and accepts the ISO text the tap's own time parser accepts.
+    return parse_iso(text) is not None

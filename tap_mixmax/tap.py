@@ -7,11 +7,11 @@ import json
 import sys
 import threading
 from functools import cached_property
+from pathlib import PurePath
 from types import FrameType
 from typing import Any, ClassVar, TextIO, cast
 
 import click
-from singer_sdk import Tap
 from singer_sdk.helpers.capabilities import (
     CapabilitiesEnum,
     PluginCapabilities,
@@ -39,6 +39,7 @@ from tap_mixmax.sdk_features import (
     run_test,
 )
 from tap_mixmax.sdk_logs import quiet_sdk_chatter, show_sdk_metrics
+from tap_mixmax.sdk_private import TapHooks, environment_settings
 from tap_mixmax.settings import CONFIG_SCHEMA, check_settings
 from tap_mixmax.state_owner import STATE_USER_KEY, state_owner
 from tap_mixmax.streams import STREAM_TYPES
@@ -46,7 +47,7 @@ from tap_mixmax.team import run_team
 from tap_mixmax.writer import StateFlushingWriter
 
 
-class TapMixmax(Tap):
+class TapMixmax(TapHooks):
     """Singer tap for the Mixmax REST API."""
 
     name = "tap-mixmax"
@@ -67,13 +68,36 @@ class TapMixmax(Tap):
 
     config_jsonschema = CONFIG_SCHEMA
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - the SDK's
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any] | PurePath | str | list[PurePath | str] | None = None,
+        parse_env_config: bool = False,
+        validate_config: bool = True,
+        **kwargs: Any,  # noqa: ANN401 - the SDK's other arguments
+    ) -> None:
         """The SDK's tap, whose routine log lines wait for LOGLEVEL=DEBUG (sdk_logs.py);
         SIGHUP then stops it as SIGINT and SIGTERM do (the SDK handles those two only),
         writing the state of what was sent; a signal the process was started ignoring
-        (``nohup``) stays ignored."""
+        (``nohup``) stays ignored.
+
+        The settings (with the environment's, when asked) are checked here, before the
+        SDK's own check, whose messages would quote a secret; the tokens are hidden from
+        every log line from then on.
+        """
         quiet_sdk_chatter(type(self).logger)
-        super().__init__(*args, **kwargs)
+        if config is None or isinstance(config, dict):
+            settings = {} if config is None else config
+            if parse_env_config:
+                settings = {**settings, **environment_settings(type(self))}
+            self.check_config(settings, raise_errors=validate_config)
+            config, parse_env_config = settings, False
+        super().__init__(
+            config=config,
+            parse_env_config=parse_env_config,
+            validate_config=validate_config,
+            **kwargs,
+        )
         show_sdk_metrics(bool(self.config.get("log_sdk_metrics")))
         if threading.current_thread() is threading.main_thread():
             handle_stops(on_signal(self.write_current_state))
@@ -132,7 +156,7 @@ class TapMixmax(Tap):
         )
 
     @classmethod
-    def invoke(  # type: ignore[override]
+    def invoke(  # type: ignore[override]  # as the SDK's own Tap.invoke (not final)
         cls,
         *,
         about: bool = False,
@@ -172,7 +196,7 @@ class TapMixmax(Tap):
         """The settings of a team run (files and environment), or ``None`` for one token."""
         settings = dict(getattr(config, "config", None) or {})
         if getattr(config, "parse_env", False):
-            settings.update(cls._env_var_config)
+            settings.update(environment_settings(cls))
         if settings.get("api_tokens") is None:
             return None
         return settings
@@ -203,19 +227,22 @@ class TapMixmax(Tap):
             logger=cls.logger,
         )
 
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        # Runs before the SDK's own check, whose messages would quote a secret.
-        schema = self.config_jsonschema
-        self.append_builtin_config(schema)
+    @classmethod
+    def check_config(cls, settings: dict[str, Any], *, raise_errors: bool) -> None:
+        """Normalise ``settings`` in place and refuse what cannot work (when
+        ``raise_errors``); hide the tokens from every later log line."""
+        schema = cls.config_jsonschema
+        cls.append_builtin_config(schema)
         if raise_errors:
-            check_settings(self._config, schema, self.logger)
-        hide_in_logs(self._config.get("api_token"))
-        for token in self._config.get("api_tokens") or []:
+            check_settings(settings, schema, cls.logger)
+        hide_in_logs(settings.get("api_token"))
+        for token in settings.get("api_tokens") or []:
             hide_in_logs(token)
-        return super()._validate_config(raise_errors=raise_errors)
 
-    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
-        # The SDK's handler exits 0, so a scheduler would record a killed run as a success.
+    @override
+    def terminate(self, signum: int, frame: FrameType | None) -> None:
+        """Stop on SIGINT or SIGTERM with the signal's exit code after the state of what was
+        sent (the SDK's handler exits 0: a scheduler would record a killed run as a success)."""
         on_signal(self.write_current_state)(signum, frame)
 
 

@@ -2,8 +2,10 @@
 
 Mixmax has no single convention: epoch milliseconds on some objects, ISO strings on
 others, and 10-digit epoch seconds in at least one documented example. Streams declare
-their time fields as ``format: date-time`` in their JSON schema; this module converts
-whatever the API sent for those fields, so the schema stays the one source of truth.
+their time fields as ``format: date-time`` in their JSON schema; ``to_rfc3339`` converts
+whatever the API sent for one such field (conform.py applies it to every record, and
+``conform.normalize`` to any value), and ``parse_iso`` reads the ISO text of both the
+API and the settings.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
     with or without an offset (UTC assumed when absent). Anything unparseable yields
     ``None`` rather than failing the whole sync on one odd value.
     """
-    if value is None or isinstance(value, bool):
-        return None
+    # The commonest time value first: a bool's class is bool, not int.
     if value.__class__ is int and SECONDS_CEILING <= value < FAST_MILLISECONDS_END:
         return epoch_milliseconds_text(value)
+    if value is None or isinstance(value, bool):
+        return None
     if isinstance(value, int | float | Decimal):
         seconds = float(value)
         if abs(seconds) >= SECONDS_CEILING:
@@ -49,14 +52,19 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
         # isdigit() also accepts digits int() refuses, such as '¹'.
         if text.isascii() and text.lstrip("-").isdigit():
             return to_rfc3339(int(text))
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return _format(moment.astimezone(UTC))
+        parsed = parse_iso(text)
+        return None if parsed is None else _format(parsed.astimezone(UTC))
     return None
+
+
+def parse_iso(text: str) -> datetime | None:
+    """``text`` as an aware datetime when it is an ISO 8601 date or date-time (``Z`` or
+    an offset, UTC when absent, surrounding whitespace ignored), else ``None``."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # "YYYY-MM-DDT" by days since the epoch: records' times cluster on few dates.
@@ -83,36 +91,3 @@ def epoch_milliseconds_text(value: int) -> str:
 def _format(moment: datetime) -> str:
     text = moment.isoformat(timespec="milliseconds")
     return text.replace("+00:00", "Z")
-
-
-def normalize(value: Any, schema: dict[str, Any]) -> Any:  # noqa: ANN401 - JSON in, JSON out
-    """Convert every ``date-time`` field of ``value`` that ``schema`` declares, recursively."""
-    if value is None:
-        return None
-    if schema.get("format") == "date-time":
-        return to_rfc3339(value)
-    if isinstance(value, dict):
-        properties: dict[str, Any] = schema.get("properties", {})
-        if not properties:
-            return value
-        return {
-            key: normalize(item, properties[key]) if key in properties else item
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        items = schema.get("items")
-        if isinstance(items, dict):
-            return [normalize(item, items) for item in value]
-    for option in schema.get("anyOf", []):
-        if _matches_container(value, option):
-            return normalize(value, option)
-    return value
-
-
-def _matches_container(value: Any, schema: dict[str, Any]) -> bool:  # noqa: ANN401
-    types = schema.get("type", [])
-    if isinstance(types, str):
-        types = [types]
-    return (isinstance(value, dict) and "object" in types) or (
-        isinstance(value, list) and "array" in types
-    )

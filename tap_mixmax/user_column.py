@@ -70,7 +70,7 @@ def check_state_owner(stream: Any) -> None:  # noqa: ANN401 - a MixmaxStream
 
 def current_user_stream(stream: Any) -> Any:  # noqa: ANN401 - a MixmaxStream
     """The stream whose request path asks ``/users/me`` (it reuses the answer)."""
-    return getattr(stream, "_tap").streams.get("current_user", stream)  # noqa: B009
+    return stream.singer_tap.streams.get("current_user", stream)
 
 
 def ask_user_id(stream: Any) -> str | None:  # noqa: ANN401 - a MixmaxStream
@@ -78,7 +78,7 @@ def ask_user_id(stream: Any) -> str | None:  # noqa: ANN401 - a MixmaxStream
     prepared = stream.build_prepared_request(
         method="GET", url=f"{stream.url_base}/users/me", headers=stream.http_headers
     )
-    response = stream.request_decorator(stream._request)(prepared, None)
+    response = stream.request_decorator(stream.send_validated)(prepared, None)
     body = response.json()
     if isinstance(body, dict):
         # The current_user stream sends this answer instead of asking again.

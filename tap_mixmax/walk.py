@@ -182,8 +182,12 @@ class FullWalk(Walk):
         self._skip_through = resume.sent_through if resume else None
         self._page: dict[str, Any] = {}
         # A killed walk that had read its last page needs no request: only its end is left.
-        if resume is not None and resume.next is None and resume.sent_through is None:
-            self._finished = True
+        self.pages_read = resume is not None and resume.next is None and resume.sent_through is None
+
+    @property
+    def finished(self) -> bool:
+        """Whether no page is left to ask for (the SDK's flag, or a resumed walk's)."""
+        return self.pages_read or super().finished
 
     def read_page(self, page: dict[str, Any]) -> Iterator[Record]:
         self._page = page

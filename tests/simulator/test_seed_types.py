@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from tap_mixmax.conform import normalize
 from tap_mixmax.simulator import topology
 from tap_mixmax.simulator.seed import Dataset, generate
 from tap_mixmax.simulator.topology import BY_STREAM
-from tap_mixmax.timestamps import normalize
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 

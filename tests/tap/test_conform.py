@@ -21,14 +21,9 @@ from hypothesis import strategies as st
 from singer_sdk.helpers._typing import conform_record_data_types
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from tap_mixmax.conform import RecordConformer
+from tap_mixmax.conform import RecordConformer, normalize
 from tap_mixmax.schemas import schema_dir
-from tap_mixmax.timestamps import (
-    FAST_MILLISECONDS_END,
-    SECONDS_CEILING,
-    normalize,
-    to_rfc3339,
-)
+from tap_mixmax.timestamps import FAST_MILLISECONDS_END, SECONDS_CEILING, to_rfc3339
 
 SCHEMAS = {
     path.name.removesuffix(".json"): json.loads(path.read_text())

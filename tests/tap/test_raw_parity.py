@@ -38,7 +38,7 @@ from singer_sdk.io_base import SingerWriter
 from singer_sdk.streams.core import Stream
 from tap_mixmax.client import MixmaxStream
 from tap_mixmax.tap import TapMixmax
-from tap_mixmax.timestamps import normalize
+from tap_mixmax.conform import normalize
 from tap_mixmax.user_column import USER_COLUMN, reader_id
 
 def post_process(self, row, context=None):

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
+from tap_mixmax.conform import normalize
 from tap_mixmax.simulator.seed import (
     CHILD_COLLECTIONS,
     COLLECTIONS,
@@ -28,7 +29,6 @@ from tap_mixmax.simulator.seed import (
     new_doc,
 )
 from tap_mixmax.simulator.topology import DERIVED_STREAMS
-from tap_mixmax.timestamps import normalize
 
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"

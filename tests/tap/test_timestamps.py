@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tap_mixmax.timestamps import normalize, to_rfc3339
+from tap_mixmax.conform import normalize
+from tap_mixmax.timestamps import to_rfc3339
 
 MOMENT = "2024-03-01T12:34:56.789Z"
 MILLIS = 1_709_296_496_789
