@@ -1,8 +1,10 @@
 """The fast record path against what it replaced, and the benchmark's raw client against the tap.
 
 * The tap's records and states equal those of the same tap run the SDK's way (type
-  conformance RECURSIVE, ``timestamps.normalize``, the SDK's default writer), generated in
-  the test, over a simulator seeded with values conformance used to change.
+  conformance RECURSIVE, the SDK's default writer), generated in the test, over a
+  simulator seeded with values conformance used to change. Time fields on that side come
+  from ``tests/tap/expected_times.py`` (the standard library, none of the tap's code), so
+  a fault in the tap's time reading shows as a difference.
 * A time value the tap cannot read is written as null, warned about once per stream and
   field, and the record stays valid against its schema, ``format`` included.
 * ``benchmarks/raw_client.py`` reads the same records with the same requests as the tap,
@@ -29,8 +31,9 @@ from tests.tap.conftest import TapRun, TapRunner, parse_messages, tap_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The tap as it was before the fast path: the SDK's conformance, the recursive
-# normalisation that builds new dicts, and the SDK's default (simplejson) writer.
+# The tap as it was before the fast path (the SDK's conformance and its default simplejson
+# writer), with times from the tests' own reading rather than the tap's. Run from the
+# repository's root, so that ``tests`` imports.
 SDK_WAY = """
 import sys
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -38,8 +41,8 @@ from singer_sdk.io_base import SingerWriter
 from singer_sdk.streams.core import Stream
 from tap_mixmax.client import MixmaxStream
 from tap_mixmax.tap import TapMixmax
-from tap_mixmax.conform import normalize
 from tap_mixmax.user_column import USER_COLUMN, reader_id
+from tests.tap.expected_times import expected_record
 
 def post_process(self, row, context=None):
     parent_id = self._parent_id(context)
@@ -47,7 +50,7 @@ def post_process(self, row, context=None):
         row.setdefault(self.parent_key, parent_id)
     self.mixmax.progress.record(self.name)
     row[USER_COLUMN] = reader_id(self, row)
-    return normalize(row, self.schema)
+    return expected_record(row, self.schema)
 
 MixmaxStream.post_process = post_process
 MixmaxStream._generate_record_messages = Stream._generate_record_messages
@@ -63,7 +66,13 @@ def run_sdk_way(tap: TapRunner, streams: list[str]) -> TapRun:
     command = [sys.executable, "-c", SDK_WAY, "--config", str(config_path)]
     command += ["--catalog", str(catalog_path)]
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=300, env=tap_env(), check=False
+        command,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=tap_env(),
+        cwd=ROOT,
+        check=False,
     )
     run = TapRun(returncode=done.returncode, stderr=done.stderr)
     parse_messages(done.stdout.splitlines(), run)
