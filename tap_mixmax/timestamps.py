@@ -11,7 +11,7 @@ API and the settings.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -36,7 +36,16 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
         return epoch_milliseconds_text(value)
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, int):
+        # Whole numbers in exact arithmetic: through a float, milliseconds past 2100 or
+        # before 1967 can come out one short.
+        try:
+            if abs(value) >= SECONDS_CEILING:
+                return _format(_EPOCH + timedelta(milliseconds=value))
+            return _format(_EPOCH + timedelta(seconds=value))
+        except OverflowError:
+            return None
+    if isinstance(value, float | Decimal):
         seconds = float(value)
         if abs(seconds) >= SECONDS_CEILING:
             seconds /= 1000
@@ -49,11 +58,15 @@ def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JS
         text = value.strip()
         if not text:
             return None
-        # isdigit() also accepts digits int() refuses, such as '¹'.
-        if text.isascii() and text.lstrip("-").isdigit():
+        # isdigit() also accepts digits int() refuses, such as '¹'; one sign at most.
+        digits = text[1:] if text.startswith("-") else text
+        if digits.isascii() and digits.isdigit():
             return to_rfc3339(int(text))
         parsed = parse_iso(text)
-        return None if parsed is None else _format(parsed.astimezone(UTC))
+        try:
+            return None if parsed is None else _format(parsed.astimezone(UTC))
+        except OverflowError:  # an offset that moves the time past year 1 or 9999
+            return None
     return None
 
 
@@ -66,6 +79,8 @@ def parse_iso(text: str) -> datetime | None:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # "YYYY-MM-DDT" by days since the epoch: records' times cluster on few dates.
 _DATES: dict[int, str] = {}
