@@ -36,3 +36,19 @@ def test_every_registered_stream_has_a_readme_row_with_its_endpoint_and_default(
         assert cells[3] == keys, f"{stream.name}: README says {cells[3]}, tap says {keys}"
         source = str(getattr(stream, "field_source"))  # noqa: B009
         assert cells[6] == source, f"{stream.name}: README says {cells[6]} fields, tap {source}"
+
+
+def test_the_module_map_names_every_module_of_the_package() -> None:
+    text = README.read_text()
+    block = text[text.index("## Development") :].split("```")[1]
+    listed = set(re.findall(r"^  ([a-z_]+(?:\.py|/))", block, flags=re.MULTILINE))
+    package = README.parent / "tap_mixmax"
+    present = {
+        f"{path.name}/" if path.is_dir() else path.name
+        for path in package.iterdir()
+        if path.name not in {"__init__.py", "__main__.py", "__pycache__", "py.typed"}
+        and (path.is_dir() or path.suffix == ".py")
+    }
+    assert listed == present, (
+        f"README module map: missing {sorted(present - listed)}, gone {sorted(listed - present)}"
+    )
