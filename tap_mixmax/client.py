@@ -29,7 +29,6 @@ from typing_extensions import override
 
 from tap_mixmax.bookmarks import Bookmark
 from tap_mixmax.conform import RecordConformer, with_extra_column
-from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.errors import (
     BadRequestError,
     ForbiddenError,
@@ -44,6 +43,7 @@ from tap_mixmax.errors import (
 )
 from tap_mixmax.pagination import ProtocolError, parsed_body
 from tap_mixmax.refusal import LoopbackRefusals
+from tap_mixmax.run_context import RunContext
 from tap_mixmax.schemas import schema_dir
 from tap_mixmax.sdk_logs import quiet_sdk_chatter
 from tap_mixmax.sdk_private import StreamHooks
@@ -105,10 +105,12 @@ class MixmaxStream(StreamHooks):
     # never told. None: stable (ObjectId `_id`, or one object).
     unstable_order: ClassVar[str | None] = None
 
-    def __init__(self, tap: Tap, connection: MixmaxConnection) -> None:
+    def __init__(self, tap: Tap, run_context: RunContext) -> None:
         super().__init__(tap=tap)
         quiet_sdk_chatter(self.logger)
-        self.mixmax = connection
+        # The run's shared HTTP side (session, token, budget), and the rest of it.
+        self.connection = run_context.connection
+        self.run_context = run_context
         # The tap that writes this stream's messages and holds its sibling streams.
         self.singer_tap = tap
         # The version this run's records carry (``begin_whole_read``); None: none.
@@ -157,12 +159,12 @@ class MixmaxStream(StreamHooks):
     @property
     @override
     def authenticator(self) -> Any:
-        return self.mixmax.authenticator
+        return self.connection.authenticator
 
     @property
     @override
     def requests_session(self) -> requests.Session:
-        return self.mixmax.session
+        return self.connection.session
 
     @property
     @override
@@ -191,8 +193,8 @@ class MixmaxStream(StreamHooks):
         exponential backoff wrapped around this; a 429 is not an error to back off
         from but an instruction to wait ``Retry-After`` seconds, so it is handled here.
         """
-        budget = self.mixmax.budget
-        progress = self.mixmax.progress
+        budget = self.connection.budget
+        progress = self.run_context.progress
 
         def paced(
             prepared_request: requests.PreparedRequest, context: Context | None
@@ -318,7 +320,7 @@ class MixmaxStream(StreamHooks):
         if self.parent_stream_type is None:
             # Children sync inline, record by record: by now they are done too.
             names = [self.name, *(child.name for child in self.child_streams)]
-            self.mixmax.progress.summary(names)
+            self.run_context.progress.summary(names)
 
     def _read_or_skip(self, context: Context | None) -> Iterator[dict[str, Any]]:
         try:
@@ -352,10 +354,10 @@ class MixmaxStream(StreamHooks):
 
         Asked once per run, and only after a collection answered 404.
         """
-        if self.mixmax.api_url_confirmed:
+        if self.connection.api_url_confirmed:
             return
         probe = requests.Request("GET", f"{self.url_base}/users/me", headers=self.http_headers)
-        self.mixmax.budget.acquire()
+        self.connection.budget.acquire()
         response = self.requests_session.send(
             self.authenticator(probe.prepare()), timeout=self.timeout
         )
@@ -365,7 +367,7 @@ class MixmaxStream(StreamHooks):
                 "(Mixmax's is https://api.mixmax.com/v1)"
             )
             raise NotFoundError(msg)
-        self.mixmax.api_url_confirmed = True
+        self.connection.api_url_confirmed = True
 
     @property
     @override
@@ -435,7 +437,7 @@ class MixmaxStream(StreamHooks):
 
     def skipped_family(self) -> list[str]:
         """The names of this stream and its descendants of which this run skipped something."""
-        return [s.name for s in self.family if self.mixmax.progress.stream(s.name).skipped]
+        return [s.name for s in self.family if self.run_context.progress.stream(s.name).skipped]
 
     def begin_whole_read(self, version: int | None) -> None:
         """Stamp this stream's records, and its children's, with ``version``: those whose
@@ -473,7 +475,7 @@ class MixmaxStream(StreamHooks):
                     "selected after this walk began (it was resumed), so not every record "
                     "of its version was sent; they are told after its next complete read"
                 )
-            elif stream.name in withheld or self.mixmax.progress.stream(stream.name).skipped:
+            elif stream.name in withheld or self.run_context.progress.stream(stream.name).skipped:
                 # A skipped parent or page means rows not re-sent but maybe still there.
                 reason = "something was skipped"
             if reason is not None:
@@ -551,7 +553,7 @@ class MixmaxStream(StreamHooks):
     def skip(self, reason: str) -> None:
         """Log a warning and remember it for the run's summary."""
         self.logger.warning("%s: %s", self.name, reason)
-        self.mixmax.progress.stream(self.name).skipped.append(reason)
+        self.run_context.progress.stream(self.name).skipped.append(reason)
 
     def _parent_id(self, context: Context | None) -> str | None:
         if context is None or self.parent_key is None:
@@ -577,8 +579,8 @@ class MixmaxStream(StreamHooks):
                 "or resumed from"
             )
             raise MissingKeyError(msg)
-        self.mixmax.progress.record(self.name)
-        conformer = self.mixmax.conformers.get(self.name)
+        self.run_context.progress.record(self.name)
+        conformer = self.run_context.conformers.get(self.name)
         if conformer is None:
             conformer = RecordConformer(
                 self.name,
@@ -587,7 +589,7 @@ class MixmaxStream(StreamHooks):
                 self.effective_schema,
                 undeclared=self.undeclared_fields,
             )
-            self.mixmax.conformers[self.name] = conformer
+            self.run_context.conformers[self.name] = conformer
         return conformer(row)
 
     @override
@@ -599,15 +601,15 @@ class MixmaxStream(StreamHooks):
         every message the writer still holds (for callers that read stdout before exit).
         """
         super().log_sync_costs()
-        conformer = self.mixmax.conformers.get(self.name)
+        conformer = self.run_context.conformers.get(self.name)
         if conformer is not None:
             for line in conformer.summary():
                 self.logger.warning("%s", line)
             level = logging.WARNING if self.undeclared_fields == "warn" else logging.INFO
             for line in conformer.undeclared_summary():
                 self.logger.log(level, "summary: %s", line)
-        if self.mixmax.writer is not None:
-            self.mixmax.writer.flush()
+        if self.run_context.writer is not None:
+            self.run_context.writer.flush()
 
     def selected_top_level_fields(self) -> list[str] | None:
         """The properties the catalog selects, or ``None`` when all of them are."""

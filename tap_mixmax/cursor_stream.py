@@ -139,7 +139,7 @@ class CursorStream(MixmaxStream):
         state = self.get_context_state(None)
         bookmark = Bookmark.load(self.name, state)
         bookmark.replication_key = self.replication_key
-        progress = self.mixmax.progress.stream(self.name)
+        progress = self.run_context.progress.stream(self.name)
         if bookmark.previous is None or bookmark.full_sync is not None:
             progress.mode = "resumed full sync" if bookmark.full_sync else "full sync"
             yield from self.full_walk(bookmark, state)

@@ -123,3 +123,7 @@ def network_problem(exc: BaseException) -> str:
             return "the server closed the connection without answering"
         return "the connection failed"
     return " ".join(text.split()) or type(exc).__name__
+
+
+class SettingsError(ValueError):
+    """Settings that cannot work; the message names each problem and its fix."""

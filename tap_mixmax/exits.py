@@ -33,9 +33,8 @@ from singer_sdk.plugin_base import SingerCommand
 
 from tap_mixmax import IGNORED_ON_ENTRY
 from tap_mixmax.bookmarks import BookmarkError
-from tap_mixmax.errors import network_problem
+from tap_mixmax.errors import SettingsError, network_problem
 from tap_mixmax.inputs import InputError
-from tap_mixmax.settings import SettingsError
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -20,6 +20,7 @@ from singer_sdk import typing as th
 
 from tap_mixmax import __version__
 from tap_mixmax.cursor_stream import CursorStream
+from tap_mixmax.errors import SettingsError
 from tap_mixmax.streams import STREAM_TYPES
 from tap_mixmax.timestamps import parse_iso
 from tap_mixmax.transport import DEFAULT_MAX_RESPONSE_BYTES, is_loopback
@@ -51,10 +52,6 @@ REFUSED_SETTINGS = {
 }
 
 SECRET_SETTINGS = frozenset({"api_token", "api_tokens"})
-
-
-class SettingsError(ValueError):
-    """Settings that cannot work; the message names each problem and its fix."""
 
 
 CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(

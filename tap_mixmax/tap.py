@@ -21,7 +21,6 @@ from singer_sdk.singerlib import StateMessage
 from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
 
-from tap_mixmax.connection import MixmaxConnection
 from tap_mixmax.cursor_stream import CursorStream
 from tap_mixmax.errors import hide_in_logs
 from tap_mixmax.exits import (
@@ -32,6 +31,7 @@ from tap_mixmax.exits import (
     on_signal,
 )
 from tap_mixmax.inputs import read_catalog, read_config_file, read_state
+from tap_mixmax.run_context import RunContext
 from tap_mixmax.sdk_features import (
     correct_flattened_schemas,
     declare_kept_extras,
@@ -113,10 +113,11 @@ class TapMixmax(TapHooks):
         self.message_writer.write_message(StateMessage(value=self.state))
 
     @cached_property
-    def mixmax(self) -> MixmaxConnection:
-        """The connection every stream shares, made when the first stream needs it."""
+    def run_context(self) -> RunContext:
+        """The connection and run state every stream shares, made when the first stream
+        needs them."""
         writer = self.message_writer
-        return MixmaxConnection.open(
+        return RunContext.open(
             self.config,
             self.logger,
             writer=writer if isinstance(writer, StateFlushingWriter) else None,
@@ -131,7 +132,7 @@ class TapMixmax(TapHooks):
 
     @override
     def discover_streams(self) -> list[Any]:
-        return [stream_type(tap=self, connection=self.mixmax) for stream_type in STREAM_TYPES]
+        return [stream_type(tap=self, run_context=self.run_context) for stream_type in STREAM_TYPES]
 
     @override
     def setup_mapper(self) -> None:

@@ -307,9 +307,9 @@ class Team:
                 )
                 return
         member.tap, member.user_id = tap, user_id
-        me = tap.mixmax.users_me or {}
+        me = tap.run_context.connection.users_me or {}
         member.label = shown(me.get("email") or user_id)
-        tap.mixmax.user_id = user_id
+        tap.run_context.connection.user_id = user_id
         member.writer.user_id = user_id
 
     def _readers(self) -> list[Member]:
@@ -367,7 +367,7 @@ def undeclared_totals(members: list[Member]) -> list[tuple[int, str]]:
     users: Counter[tuple[str, str]] = Counter()
     warned: set[tuple[str, str]] = set()
     for member in members:
-        conformers = member.tap.mixmax.conformers.values() if member.tap else ()
+        conformers = member.tap.run_context.conformers.values() if member.tap else ()
         for conformer in conformers:
             for path, count in conformer.undeclared.items():
                 key = (conformer.stream, path)

@@ -41,7 +41,7 @@ def reader_id(stream: Any, row: dict[str, Any]) -> str | None:  # noqa: ANN401 -
     path, so the request is counted there and not in the asking stream's figures. The
     user learnt is recorded in the run's state (``state_owner``).
     """
-    connection = stream.mixmax
+    connection = stream.connection
     if connection.user_id is None:
         if stream.name == "current_user" and isinstance(row.get("_id"), str):
             connection.user_id = row["_id"]
@@ -60,7 +60,7 @@ def check_state_owner(stream: Any) -> None:  # noqa: ANN401 - a MixmaxStream
     for the user column and for the ``current_user`` stream, so it is not asked twice.
     A team run sets each member's user id beforehand, so nothing is asked there.
     """
-    connection = stream.mixmax
+    connection = stream.connection
     if connection.user_id is not None or state_owner(stream.tap_state) is None:
         return
     connection.user_id = ask_user_id(current_user_stream(stream)) or ""
@@ -82,6 +82,6 @@ def ask_user_id(stream: Any) -> str | None:  # noqa: ANN401 - a MixmaxStream
     body = response.json()
     if isinstance(body, dict):
         # The current_user stream sends this answer instead of asking again.
-        stream.mixmax.users_me = body
+        stream.connection.users_me = body
     user_id = body.get("_id") if isinstance(body, dict) else None
     return user_id if isinstance(user_id, str) and user_id else None

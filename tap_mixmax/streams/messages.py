@@ -64,7 +64,7 @@ class LiveFeedStatsStream(SingletonStream):
             return
         yield {
             **stats,
-            "capturedAt": self.mixmax.started_at,
+            "capturedAt": self.run_context.started_at,
             # Part of the key, so never empty: some loaders store "" as NULL.
             "query": self.config.get("live_feed_search") or DEFAULT_FEED,
         }

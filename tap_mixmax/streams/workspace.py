@@ -23,7 +23,7 @@ class CurrentUserStream(SingletonStream):
     @override
     def request_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         # Another stream may have asked /users/me already, for the user column.
-        answered, self.mixmax.users_me = self.mixmax.users_me, None
+        answered, self.connection.users_me = self.connection.users_me, None
         if answered is not None:
             yield answered
         else:

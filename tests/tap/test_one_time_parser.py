@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from tap_mixmax.conform import normalize
-from tap_mixmax.settings import SettingsError, check_settings
+from tap_mixmax.errors import SettingsError
+from tap_mixmax.settings import check_settings
 from tap_mixmax.simulator.seed import DEMO_TOKEN
 from tap_mixmax.tap import TapMixmax
 from tap_mixmax.timestamps import parse_iso, to_rfc3339

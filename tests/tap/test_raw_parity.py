@@ -48,7 +48,7 @@ def post_process(self, row, context=None):
     parent_id = self._parent_id(context)
     if self.parent_key and parent_id is not None:
         row.setdefault(self.parent_key, parent_id)
-    self.mixmax.progress.record(self.name)
+    self.run_context.progress.record(self.name)
     row[USER_COLUMN] = reader_id(self, row)
     return expected_record(row, self.schema)
 
