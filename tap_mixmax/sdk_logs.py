@@ -37,7 +37,9 @@ class DemoteSdkChatter(logging.Filter):
     """Turns the SDK's routine INFO lines into DEBUG lines, kept only at DEBUG."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno != logging.INFO or record.msg not in SDK_CHATTER:
+        # A team run puts a "[user …] " prefix before the template (team.py).
+        template = getattr(record, "unprefixed_msg", record.msg)
+        if record.levelno != logging.INFO or template not in SDK_CHATTER:
             return True
         record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
         return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)

@@ -225,6 +225,8 @@ def prefixed_logs() -> Iterator[None]:
         text = getattr(_prefix, "text", "")
         if text:
             escaped = text.replace("%", "%%") if record.args else text
+            # The template as logged, for filters that match it (sdk_logs.py).
+            record.unprefixed_msg = record.msg
             record.msg = f"{escaped}{record.msg}"
         return record
 
@@ -287,6 +289,13 @@ class Team:
         )
         for level, line in undeclared_totals(readers):
             self.logger.log(level, "team summary: %s", line)
+        if failed:
+            self.logger.error(
+                "team: %d of %d users failed (each named above); the others' records and "
+                "state were written",
+                len(failed),
+                len(self.members),
+            )
         return 1 if failed else 0
 
     def _identify(self, member: Member) -> None:

@@ -117,3 +117,24 @@ def test_a_401_names_the_refused_token_and_the_fix_without_the_body(
     assert "evil.example" not in run.stderr
     assert proxy.count(r"/v1/") == 1  # a refused token is not retried
     assert_clean(run, WRONG_TOKEN)
+
+
+def test_a_team_at_a_closed_loopback_port_skips_each_user_quickly_and_exits_1(tmp_path: Path):
+    port = closed_port()
+    tokens = ["closed-port-token-one-0123456789", "closed-port-token-two-0123456789"]
+    run = Runner(tmp_path, f"http://127.0.0.1:{port}/v1").run(
+        ["polls"], api_token=None, api_tokens=tokens
+    )
+    assert run.returncode == 1, run.stderr[-2000:]
+    # Each user's /users/me is tried twice (one quick retry), then that user is skipped.
+    assert len(retries(run)) == len(tokens), run.stderr[-2000:]
+    for position in (1, 2):
+        assert f"token {position} of api_tokens" in run.stderr, run.stderr[-2000:]
+    assert run.stderr.count("gave up after 2 attempts") == len(tokens), run.stderr[-2000:]
+    assert run.error.endswith(
+        "| team: 2 of 2 users failed (each named above); the others' records and state were written"
+    )
+    # The SDK's routine lines stay at DEBUG in a team too, its "[token N] " prefix or not.
+    assert "as child stream" not in run.stderr
+    assert run.records == {}
+    assert_clean(run, *tokens)
