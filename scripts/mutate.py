@@ -37,6 +37,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
         "tap_mixmax/timestamps.py",
         [
             "tests/tap/test_timestamps.py",
+            "tests/tap/test_conform.py",
             "tests/tap/test_timezones.py",
             "tests/tap/test_schemas.py",
         ],

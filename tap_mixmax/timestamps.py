@@ -18,10 +18,9 @@ from typing import Any
 # Epoch numbers below this are seconds, above it milliseconds: 1e11 seconds is the
 # year 5138, while 1e11 milliseconds is March 1973, before Mixmax existed.
 SECONDS_CEILING = 100_000_000_000
-# 2100-01-01 in epoch milliseconds. Below it, dividing by 1000 in floating point and
-# rounding to microseconds (the general path) gives exactly the millisecond; above it,
-# that path can come out a millisecond short, and the fast path must not differ.
-FAST_MILLISECONDS_END = 4_102_444_800_000
+# Year 10000 in epoch milliseconds: RFC 3339 has four-digit years, and past this the
+# exact path's datetime overflows (no time) where the fast path would print five digits.
+FAST_MILLISECONDS_END = 253_402_300_800_000
 
 
 def to_rfc3339(value: Any) -> str | None:  # noqa: ANN401 - the API sends any JSON type here

@@ -25,6 +25,9 @@ MILLIS = 1_709_296_496_789
         (1_709_296_496, "2024-03-01T12:34:56.000Z"),  # ten digits: seconds
         (99_999_999_999, "5138-11-16T09:46:39.000Z"),  # the largest value read as seconds
         (100_000_000_000, "1973-03-03T09:46:40.000Z"),  # the smallest read as milliseconds
+        (-100_000_000_000, "1966-10-31T14:13:20.000Z"),  # before the epoch: milliseconds too
+        (253_402_300_799_999, "9999-12-31T23:59:59.999Z"),  # the last millisecond of 9999
+        ("-5", "1969-12-31T23:59:55.000Z"),
         (-86_400, "1969-12-31T00:00:00.000Z"),
         ("-86400", "1969-12-31T00:00:00.000Z"),
         (0, "1970-01-01T00:00:00.000Z"),
@@ -41,7 +44,11 @@ def test_times_in_every_format_become_rfc3339_utc(value: Any, expected: str) -> 
 
 @pytest.mark.parametrize(
     "value",
-    [None, True, False, "", "   ", "yesterday", "2024-13-01", 10**20, float("inf"), [], {}],
+    [
+        *(None, True, False, "", "   ", "yesterday", "2024-13-01", 10**20, float("inf"), [], {}),
+        253_402_300_800_000,  # year 10000: RFC 3339 has four-digit years
+        "--5",
+    ],
 )
 def test_what_is_not_a_time_becomes_none(value: Any) -> None:
     assert to_rfc3339(value) is None
