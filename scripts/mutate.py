@@ -254,8 +254,7 @@ def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> int:
-    signal.signal(signal.SIGTERM, _interrupted)
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--module", action="append", choices=sorted(TARGETS))
     parser.add_argument("--sample", type=int, help="run this many mutants drawn at random")
@@ -268,7 +267,17 @@ def main() -> int:
         help="run only the mutant printed as this line (e.g. a survivor of a run), repeatable",
     )
     parser.add_argument("--timeout", type=float, default=300.0, help="most seconds per mutant")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="run only every N-th chosen mutant from the K-th (1-based): N copies run in parallel",
+    )
+    return parser.parse_args()
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupted)
+    args = parse_args()
 
     modules = args.module or list(TARGETS)
     everything = [m for module in modules for m in mutants_of(module)]
@@ -281,6 +290,9 @@ def main() -> int:
     if args.pick:
         wanted = set(args.pick)
         chosen = [m for m in everything if str(m) in wanted]
+    if args.shard:
+        k, n = (int(part) for part in args.shard.split("/"))
+        chosen = chosen[k - 1 :: n]
     if args.list:
         for mutant in chosen:
             print(mutant)
