@@ -126,3 +126,39 @@ def test_a_resumed_page_whose_last_sent_record_is_gone_is_sent_whole(
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     # The second page, from its start: sequences[5] again, then everything after.
     assert rerun.ids("sequences") == [sequences[5], *sequences[7:]]
+
+
+def test_a_signal_mid_search_read_loses_nothing_and_reads_it_again_whole(
+    sim: Simulator, tmp_path: Path
+):
+    # meeting_summaries is a search, read whole every run, with no `previous` to resume
+    # toward: stopped while a transcript is asked for, the rerun reads it all again (the
+    # README says so); clean stop, nothing lost.
+    streams = ["meeting_summaries", "meeting_transcripts"]
+    runner = Runner(tmp_path, sim.base_url)
+    token = sim.tokens["ada"]
+    summaries = [doc["_id"] for doc in sim.visible("meetings/summaries", token)]
+    assert len(summaries) >= 4, "the read must span four pages of one"
+    index = 2
+    started: list[Started] = []
+
+    def on_request(item: LoggedRequest) -> None:
+        if item.path == f"/v1/meetings/transcripts/{summaries[index]}" and started:
+            started[0].process.send_signal(signal.SIGTERM)
+
+    remove = sim.after_response(on_request)
+    try:
+        started.append(runner.start(streams, page_size=1))
+        stopped = started[0].finish(BOUND_SECONDS)
+    finally:
+        remove()
+    assert stopped.returncode == 143, stopped.stderr[-2000:]
+    assert ends_with_state(stopped)
+    assert_clean(stopped)
+    assert stopped.ids("meeting_summaries") == summaries[:index]
+
+    rerun = runner.run(streams, page_size=1, state_text=json.dumps(stopped.state))
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert_clean(rerun)
+    assert rerun.ids("meeting_summaries") == summaries
+    assert {row["summaryId"] for row in rerun.records["meeting_transcripts"]} == set(summaries)
