@@ -9,7 +9,8 @@ A top-level cursor stream keeps, under ``bookmarks.<stream>``::
       "last_full_sync_at": "<RFC 3339>",     # when the last complete walk of the stream ended
       "last_version": 1764400000,            # the version of the last whole read
       "full_sync": {                         # only while a walk from the newest is under way
-        "candidate": "<cursor>",             # the newest object when the walk started
+        "candidate": "<cursor>" | null,      # the newest object when the walk started
+                                             # (null: a search, which has no `previous`)
         "next": "<cursor>" | null,           # where an interrupted walk resumes; null: the
                                              # last page was read, only the bookmark is left
         "version": 1764400000,               # the version its records carry (for deletions)
@@ -21,8 +22,8 @@ A top-level cursor stream keeps, under ``bookmarks.<stream>``::
       }
     }
 
-Streams read whole on every run (singletons, search endpoints) keep only
-``last_version``. The cursors are Mixmax's own, stored as received: durable and stateless
+Streams read whole on every run keep only ``last_version`` (singletons), or (search
+endpoints) a ``full_sync`` with a null candidate while a walk is under way. The cursors are Mixmax's own, stored as received: durable and stateless
 on the server, so a bookmark written months ago still answers correctly. A bookmark that
 is not of this shape is refused with one line naming the stream and the key, never read as
 "nothing left to do".
@@ -60,7 +61,9 @@ class BookmarkError(ValueError):
 class FullSync:
     """Progress of a walk from the newest object to the oldest."""
 
-    candidate: str
+    # The first page's `previous`, bookmarked when the walk ends; None for a search walk,
+    # which has no `previous` and is read whole every run (its progress is kept all the same).
+    candidate: str | None
     next: str | None
     # None when the walk began with emit_activate_version_messages off: its records went
     # out without a version, so its end must not announce one.
@@ -101,9 +104,13 @@ class Bookmark:
         full_sync = None
         if full is not None:
             key = f"{FULL_SYNC}."
+            if "candidate" not in full:
+                raise BookmarkError(
+                    stream, key + "candidate", "is missing (null means 'a search walk')"
+                )
             candidate = _optional(stream, full, "candidate", str, prefix=key)
-            if not candidate:
-                raise BookmarkError(stream, key + "candidate", "must be a cursor string")
+            if candidate == "":
+                raise BookmarkError(stream, key + "candidate", "must be a cursor string or null")
             if "next" not in full:
                 raise BookmarkError(
                     stream, key + "next", "is missing (null means 'last page read')"

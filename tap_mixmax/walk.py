@@ -224,8 +224,10 @@ class FullWalk(Walk):
             return
         candidate = self.candidate or self._page.get("previous")
         if not isinstance(candidate, str) or not candidate:
-            return  # no `previous` to bookmark (a search endpoint): the next run reads whole
-        if self.candidate is None:
+            if self.by_creation:
+                return  # an empty page of a collection: nothing sent to keep a place in
+            candidate = None  # a search walk: no `previous`, its place is kept all the same
+        elif self.candidate is None:
             self.bookmark.newest_key = newest_key(self._page["results"], self.keeper.key_of)
         self.bookmark.full_sync = FullSync(
             candidate,
@@ -242,8 +244,8 @@ class FullWalk(Walk):
         if self.candidate is None and page["results"]:
             self.candidate = page.get("previous")
             self.bookmark.newest_key = newest_key(page["results"], self.keeper.key_of)
-        if self.candidate is None:
-            return  # nothing to resume from: an empty collection, or one without `previous`
+        if self.candidate is None and self.by_creation:
+            return  # an empty collection: nothing to resume from
         going_on = not self.stopped_early and more_pages(page, Direction.OLDER)
         self.bookmark.full_sync = FullSync(
             self.candidate,
@@ -258,7 +260,11 @@ class FullWalk(Walk):
         """Bookmark the newest object of the walk: later runs poll from there."""
         self.sent_through = None
         if self.candidate is None:
-            return  # empty collection: nothing to bookmark, the next run walks again
+            # An empty collection or a search: nothing to poll from, the next run walks again.
+            if self.bookmark.full_sync is not None:
+                self.bookmark.full_sync = None
+                self.keeper.save()
+            return
         self.bookmark.previous = self.candidate
         self.bookmark.full_sync = None
         self.bookmark.last_full_sync_at = datetime.now(UTC)

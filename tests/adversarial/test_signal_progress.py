@@ -128,12 +128,10 @@ def test_a_resumed_page_whose_last_sent_record_is_gone_is_sent_whole(
     assert rerun.ids("sequences") == [sequences[5], *sequences[7:]]
 
 
-def test_a_signal_mid_search_read_loses_nothing_and_reads_it_again_whole(
-    sim: Simulator, tmp_path: Path
-):
-    # meeting_summaries is a search, read whole every run, with no `previous` to resume
-    # toward: stopped while a transcript is asked for, the rerun reads it all again (the
-    # README says so); clean stop, nothing lost.
+def test_a_signal_mid_search_read_keeps_its_place_too(sim: Simulator, tmp_path: Path):
+    # meeting_summaries is a search, read whole every run, with no `previous`: its place is
+    # kept all the same. Stopped while a transcript is asked for, the rerun asks for the page
+    # in hand again and sends no summary (nor its transcript) twice.
     streams = ["meeting_summaries", "meeting_transcripts"]
     runner = Runner(tmp_path, sim.base_url)
     token = sim.tokens["ada"]
@@ -160,5 +158,13 @@ def test_a_signal_mid_search_read_loses_nothing_and_reads_it_again_whole(
     rerun = runner.run(streams, page_size=1, state_text=json.dumps(stopped.state))
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert_clean(rerun)
-    assert rerun.ids("meeting_summaries") == summaries
-    assert {row["summaryId"] for row in rerun.records["meeting_transcripts"]} == set(summaries)
+    assert rerun.ids("meeting_summaries") == summaries[index:]
+    before = {row["summaryId"] for row in stopped.records.get("meeting_transcripts", [])}
+    after = {row["summaryId"] for row in rerun.records.get("meeting_transcripts", [])}
+    assert before | after == set(summaries)
+    # Only the transcript of the summary in hand may go out twice.
+    assert before & after <= {summaries[index]}
+    # The next run reads the search whole again, as every run does.
+    again = runner.run(streams, page_size=1, state_text=json.dumps(rerun.state))
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.ids("meeting_summaries") == summaries

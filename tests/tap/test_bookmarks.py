@@ -37,6 +37,26 @@ def test_a_bookmark_survives_a_save_and_load_unchanged():
     assert Bookmark.load("polls", state) == bookmark
 
 
+def test_a_search_walks_progress_has_a_null_candidate():
+    # A search has no `previous`: its place in the walk is kept with no candidate.
+    state = {
+        "full_sync": {
+            "candidate": None,
+            "next": "page-3",
+            "version": None,
+            "streams": ["meeting_summaries"],
+        }
+    }
+    bookmark = Bookmark.load("meeting_summaries", state)
+    assert bookmark.full_sync == FullSync(None, "page-3", None, ["meeting_summaries"])
+    saved: dict = {}
+    bookmark.save(saved)
+    assert saved == {"full_sync": {**state["full_sync"], "withheld": []}}
+    del state["full_sync"]["candidate"]
+    with pytest.raises(BookmarkError, match=r"full_sync\.candidate.*null means 'a search walk'"):
+        Bookmark.load("meeting_summaries", state)
+
+
 def test_saving_drops_what_the_bookmark_no_longer_holds():
     state = {
         "previous": "old",
