@@ -23,10 +23,10 @@ A top-level cursor stream keeps, under ``bookmarks.<stream>``::
     }
 
 Streams read whole on every run keep only ``last_version`` (singletons), or (search
-endpoints) a ``full_sync`` with a null candidate while a walk is under way. The cursors are Mixmax's own, stored as received: durable and stateless
-on the server, so a bookmark written months ago still answers correctly. A bookmark that
-is not of this shape is refused with one line naming the stream and the key, never read as
-"nothing left to do".
+endpoints) a ``full_sync`` with a null candidate while a walk is under way. The cursors
+are Mixmax's own, stored as received: durable and stateless on the server, so a bookmark
+written months ago still answers correctly. A bookmark that is not of this shape is
+refused with one line naming the stream and the key, never read as "nothing left to do".
 """
 
 from __future__ import annotations

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 import requests
-
-from tap_mixmax.errors import RateWaitTooLongError
+from singer_sdk.exceptions import FatalAPIError
 
 DEFAULT_LIMIT = 120
 DEFAULT_WINDOW_SECONDS = 60.0
@@ -35,6 +34,10 @@ RATE_WINDOW = "Mixmax's rate window"
 
 # Hears of a wait under way: seconds left, and what is being waited for.
 WaitListener = Callable[[float, str], None]
+
+
+class RateWaitTooLongError(FatalAPIError):
+    """Mixmax asked for a wait longer than ``max_rate_limit_wait_seconds``."""
 
 
 @dataclass(frozen=True)

@@ -62,10 +62,6 @@ def api_message(response: requests.Response) -> str:
     return response.reason or "no reason given"
 
 
-class RateWaitTooLongError(FatalAPIError):
-    """Mixmax asked for a wait longer than ``max_rate_limit_wait_seconds``."""
-
-
 class NetworkError(FatalAPIError):
     """Mixmax could not be reached or stopped answering, after every retry."""
 

@@ -40,9 +40,14 @@ from tap_mixmax.sdk_features import (
 )
 from tap_mixmax.sdk_logs import quiet_sdk_chatter, show_sdk_metrics
 from tap_mixmax.sdk_private import TapHooks, environment_settings
-from tap_mixmax.settings import CONFIG_SCHEMA, check_settings
+from tap_mixmax.settings import check_settings, config_schema
 from tap_mixmax.state_owner import STATE_USER_KEY, state_owner
-from tap_mixmax.streams import STREAM_TYPES
+from tap_mixmax.streams import (
+    EXPANSIONS,
+    REFRESHABLE_STREAMS,
+    STREAM_NAMES,
+    STREAM_TYPES,
+)
 from tap_mixmax.team import run_team
 from tap_mixmax.writer import StateFlushingWriter
 
@@ -66,7 +71,9 @@ class TapMixmax(TapHooks):
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
 
-    config_jsonschema = CONFIG_SCHEMA
+    config_jsonschema = config_schema(EXPANSIONS, REFRESHABLE_STREAMS)
+    # Every stream's name, for the settings check's messages.
+    stream_names = STREAM_NAMES
 
     def __init__(
         self,
@@ -235,7 +242,7 @@ class TapMixmax(TapHooks):
         schema = cls.config_jsonschema
         cls.append_builtin_config(schema)
         if raise_errors:
-            check_settings(settings, schema, cls.logger)
+            check_settings(settings, schema, cls.logger, cls.stream_names)
         hide_in_logs(settings.get("api_token"))
         for token in settings.get("api_tokens") or []:
             hide_in_logs(token)

@@ -442,7 +442,7 @@ def run_team(
         hide_in_logs(token)
     schema = tap_class.config_jsonschema
     tap_class.append_builtin_config(schema)
-    check_settings(config, schema, tap_class.logger)
+    check_settings(config, schema, tap_class.logger, tap_class.stream_names)
     team = Team(tap_class, config, state, catalog, out or sys.stdout.buffer)
     with _stop_writes_state(team.output):
         return team.run()

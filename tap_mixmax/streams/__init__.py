@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tap_mixmax.client import MixmaxStream
+from tap_mixmax.cursor_stream import CursorStream
 from tap_mixmax.streams.automation import RemindersStream, RuleActionsStream, RulesStream
 from tap_mixmax.streams.contacts import (
     ContactGroupMembersStream,
@@ -93,3 +94,23 @@ STREAM_TYPES: list[type[MixmaxStream]] = [
     YesNoStream,
     RemindersStream,
 ]
+
+
+# What the settings need to know of the streams (settings.config_schema).
+def _name(stream_type: type[MixmaxStream]) -> str:
+    return str(getattr(stream_type, "name"))  # noqa: B009 - a class attribute mypy types per instance
+
+
+STREAM_NAMES = frozenset(_name(stream_type) for stream_type in STREAM_TYPES)
+EXPANSIONS: dict[str, tuple[str, ...]] = {
+    _name(stream_type): tuple(getattr(stream_type, "expansions", ()))
+    for stream_type in STREAM_TYPES
+    if getattr(stream_type, "expansions", ())
+}
+# Only a collection the tap reads on its own keeps a full-refresh schedule; a child
+# collection is re-read with its parent.
+REFRESHABLE_STREAMS: tuple[str, ...] = tuple(
+    _name(stream_type)
+    for stream_type in STREAM_TYPES
+    if issubclass(stream_type, CursorStream) and stream_type.parent_stream_type is None
+)

@@ -7,9 +7,8 @@ from typing import Any, cast
 
 import pytest
 
-from tap_mixmax.budget import RateBudget
+from tap_mixmax.budget import RateBudget, RateWaitTooLongError
 from tap_mixmax.client import MAX_BACKOFF_SECONDS, MixmaxStream
-from tap_mixmax.errors import RateWaitTooLongError
 from tests.tap.test_rate_limit import FakeTime, budget_with, response
 
 
