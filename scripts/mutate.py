@@ -44,7 +44,12 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
     ),
     "budget": (
         "tap_mixmax/budget.py",
-        ["tests/tap/test_budget.py", "tests/tap/test_rate_limit.py"],
+        [
+            "tests/tap/test_budget.py",
+            "tests/adversarial/test_waits.py",
+            "tests/tap/test_rate_limit.py",
+            "tests/tap/test_rate_limit_waits.py",
+        ],
     ),
     "bookmarks": (
         "tap_mixmax/bookmarks.py",
