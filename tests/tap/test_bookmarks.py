@@ -86,6 +86,14 @@ def test_an_empty_state_is_an_empty_bookmark():
         ({"full_sync": {"candidate": "c", "next": None}}, "full_sync.streams"),
         ({"full_sync": {"candidate": "c", "next": None, "version": "1"}}, "full_sync.version"),
         ({"replication_key_value": 5}, "replication_key_value"),
+        (
+            {"full_sync": {"candidate": "c", "next": None, "streams": ["polls", 7]}},
+            "full_sync.streams must be a list of stream names",
+        ),
+        (
+            {"full_sync": {"candidate": "c", "next": None, "streams": [], "withheld": [None]}},
+            "full_sync.withheld must be a list of stream names",
+        ),
     ],
 )
 def test_a_wrongly_shaped_part_is_refused_by_name(stored: dict, key: str):
