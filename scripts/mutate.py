@@ -63,8 +63,10 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
     "pagination": (
         "tap_mixmax/pagination.py",
         [
+            "tests/tap/test_page_cap.py",
             "tests/tap/test_malformed_pages.py",
             "tests/tap/test_recipient_cap.py",
+            "tests/tap/test_recipient_shifts.py",
             "tests/tap/test_errors.py",
             "tests/tap/test_endless.py",
             "tests/tap/test_engine.py",
