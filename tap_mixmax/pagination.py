@@ -78,7 +78,7 @@ class PageCap:
     is certainly the last: so a run pays that request a few times, not once per parent.
     """
 
-    def __init__(self, floor: int = 0) -> None:
+    def __init__(self, floor: int) -> None:
         self.cap: int | None = None
         # Pages shorter than this end a list: the smallest documented cap, then raised by
         # every confirmed end.
