@@ -67,6 +67,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/tap/test_malformed_pages.py",
             "tests/tap/test_recipient_cap.py",
             "tests/tap/test_recipient_shifts.py",
+            "tests/tap/test_progress.py",
             "tests/tap/test_errors.py",
             "tests/tap/test_endless.py",
             "tests/tap/test_engine.py",
