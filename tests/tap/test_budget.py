@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from email.utils import formatdate
 
+import pytest
+
+from tap_mixmax.budget import RateBudget
 from tests.tap.test_rate_limit import FakeTime, budget_with, response
 
 
@@ -127,3 +130,61 @@ def test_a_server_limit_of_one_request_is_taken_as_the_limit():
     budget.acquire()
     budget.acquire()
     assert fake.sleeps == [60.0]
+
+
+def test_by_default_mixmaxs_120_requests_fit_a_minute_and_the_121st_waits():
+    # No rate headers from the server: the budget's own count, at Mixmax's documented limit.
+    fake = FakeTime()
+    budget = RateBudget(clock=fake.clock, wall_clock=fake.wall, sleep=fake.sleep)
+    for _ in range(120):
+        budget.acquire()
+    assert fake.sleeps == []
+    assert budget.snapshot().requests == 120
+    budget.acquire()
+    assert fake.sleeps == [60.0]
+    assert budget.snapshot().requests == 121
+
+
+def test_the_servers_last_remaining_request_is_used_before_waiting():
+    fake = FakeTime()
+    budget = budget_with(fake, limit=100, window=60.0)
+    reset = str(int(fake.wall() + 30))
+    budget.observe(response(200, **{"X-RateLimit-Remaining": "1", "X-RateLimit-Reset": reset}))
+    budget.acquire()
+    assert fake.sleeps == []
+    budget.acquire()
+    assert fake.sleeps == [30.0]
+
+
+def test_a_wait_of_exactly_max_rate_limit_wait_seconds_is_slept_not_refused():
+    fake = FakeTime()
+    budget = RateBudget(
+        100, 60.0, clock=fake.clock, wall_clock=fake.wall, sleep=fake.sleep, max_wait=90.0
+    )
+    budget.wait_after_429(response(429, **{"Retry-After": "90"}))
+    budget.acquire()
+    assert fake.sleeps == [90.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("9" * 39 + "x", "9" * 39 + "x"), ("9" * 40 + "x", "9" * 40 + "...")],
+)
+def test_an_unusable_header_is_quoted_up_to_40_characters(value: str, shown: str):
+    fake = FakeTime()
+    warnings: list[str] = []
+    budget = RateBudget(
+        100, 60.0, clock=fake.clock, wall_clock=fake.wall, sleep=fake.sleep, warn=warnings.append
+    )
+    budget.wait_after_429(response(429, **{"Retry-After": value}))
+    assert warnings == [f"ignoring Retry-After: {shown!r}, not a usable number of seconds"]
+
+
+def test_a_remaining_count_without_a_reset_time_never_breaks_the_budget():
+    # The server's counters are taken only in pairs: a remaining count with nothing saying
+    # when the window resets is ignored, rather than waited on for an unknown time.
+    fake = FakeTime()
+    budget = budget_with(fake, limit=100, window=60.0)
+    budget.observe(response(200, **{"X-RateLimit-Remaining": "0"}))
+    budget.acquire()
+    assert fake.sleeps == []
