@@ -68,6 +68,12 @@ def scripted() -> Iterator[tuple[str, dict[str, Any], list[str]]]:
         ),
         (
             ["polls"],
+            {"/v1/polls": {"results": [{"_id": OID}], "hasNext": True, "next": ""}},
+            None,
+            "polls: Mixmax said more pages follow but sent no 'next' cursor",
+        ),
+        (
+            ["polls"],
             {"/v1/polls": {"results": [{"_id": OID}], "hasPrevious": False}},
             {"previous": "P"},
             "polls: Mixmax sent a page of objects without a 'previous' cursor",
