@@ -85,6 +85,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/tap/test_incremental.py",
             "tests/tap/test_selection.py",
             "tests/tap/test_deletions.py",
+            "tests/adversarial/test_signal_progress.py",
         ],
     ),
     "client": (
