@@ -86,6 +86,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/tap/test_selection.py",
             "tests/tap/test_deletions.py",
             "tests/adversarial/test_signal_progress.py",
+            "tests/tap/test_keys_and_requests.py",
         ],
     ),
     "client": (

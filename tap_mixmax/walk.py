@@ -159,7 +159,7 @@ class FullWalk(Walk):
         version: int | None,
         created_at: Callable[[Record], datetime | None],
         cutoff: datetime | None,
-        by_creation: bool = True,
+        by_creation: bool,
         streams: list[str],
         withheld: Callable[[], list[str]] = list,
     ) -> None:
