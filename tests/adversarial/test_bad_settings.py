@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 
 from tap_mixmax.simulator.seed import DEMO_TOKEN
-from tests.adversarial.conftest import HostileProxy, InProcessRunner, Runner, assert_clean
+from tests.adversarial.conftest import (
+    HostileProxy,
+    InProcessRunner,
+    Outcome,
+    Runner,
+    assert_clean,
+)
 
 STREAMS = ["polls"]
 
@@ -64,9 +70,7 @@ def test_bad_settings_are_refused_in_one_line_before_any_request(
     cli: InProcessRunner, proxy: HostileProxy, settings: dict[str, Any], problem: str
 ):
     run = cli.run(STREAMS, **settings)
-    assert run.returncode == 2, run.stderr[-2000:]
-    assert problem in run.error
-    assert proxy.hits == []
+    assert_refused_before_any_request(run, problem, proxy)
     assert run.records == {}
     assert_clean(run, "two words", "\u2028")
 
@@ -82,11 +86,16 @@ def test_a_process_given_bad_settings_exits_2_with_one_line(
     tap: Runner, proxy: HostileProxy, settings: dict[str, Any], problem: str
 ):
     run = tap.run(STREAMS, **settings)
+    assert_refused_before_any_request(run, problem, proxy)
+    assert run.stdout == ""
+    assert_clean(run)
+
+
+def assert_refused_before_any_request(run: Outcome, problem: str, proxy: HostileProxy) -> None:
+    """Exit 2, the problem in the one ERROR line, and no request reached the server."""
     assert run.returncode == 2, run.stderr[-2000:]
     assert problem in run.error
     assert proxy.hits == []
-    assert run.stdout == ""
-    assert_clean(run)
 
 
 def test_every_problem_is_named_in_the_one_line(cli: InProcessRunner, proxy: HostileProxy):
