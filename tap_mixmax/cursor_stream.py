@@ -50,10 +50,6 @@ APPEND_ONLY_REFRESH_HOURS = 168
 class CursorStream(MixmaxStream):
     """A collection behind ``next``/``previous`` cursors."""
 
-    # State changes only at page ends and the SDK drops unchanged STATE messages, so
-    # checking after every record emits exactly one STATE per page, after its records.
-    STATE_MSG_FREQUENCY = 1
-
     # The field holding the creation time; None means the ObjectId `_id` carries it.
     created_at_field: ClassVar[str | None] = None
     skip_when_retired = True
@@ -122,6 +118,11 @@ class CursorStream(MixmaxStream):
         if isinstance(self._walk, FullWalk):
             self._walk.keep_place()
 
+    def publish_state(self) -> None:
+        """Write the run's STATE now (a walk moved its bookmark past records written);
+        the SDK's writer drops it when nothing changed since the last one."""
+        self.singer_tap.state_writer.write_state(self.tap_state)
+
     def walk_records(self, context: Context | None, walk: Walk) -> Iterator[dict[str, Any]]:
         """The records of one request loop, made by ``walk``."""
         self._walk = walk
@@ -188,7 +189,7 @@ class CursorStream(MixmaxStream):
         walk = FullWalk(
             self.name,
             self.page_size,
-            Keeper(bookmark, state, self.key_of),
+            Keeper(bookmark, state, self.key_of, self.publish_state),
             version=version,
             created_at=self.created_at,
             cutoff=self._start_date(),
@@ -230,7 +231,7 @@ class CursorStream(MixmaxStream):
         walk = Poll(
             self.name,
             self.page_size,
-            Keeper(bookmark, state, self.key_of),
+            Keeper(bookmark, state, self.key_of, self.publish_state),
             start=start,
             floor=self.poll_floor(start, bookmark),
             warn=self.logger.warning,

@@ -60,10 +60,16 @@ def quiet_sdk_chatter(logger: logging.Logger) -> None:
 
 
 def show_sdk_metrics(show: bool) -> None:
-    """Let the SDK's METRIC lines through, or drop them (``log_sdk_metrics``)."""
+    """Let the SDK's METRIC lines through, or drop them (``log_sdk_metrics``).
+
+    Dropped lines are also kept from being made: the SDK logs thousands of METRIC points
+    a run at INFO, and a level above that skips each before a record exists (the SDK sets
+    this logger's level again whenever a tap starts).
+    """
     metrics_logger = get_metrics_logger()
     metrics_logger.addFilter(_REQUEST_DURATIONS_OFF)
     if show:
         metrics_logger.removeFilter(_METRICS_OFF)
     else:
         metrics_logger.addFilter(_METRICS_OFF)
+        metrics_logger.setLevel(logging.WARNING)

@@ -9,7 +9,7 @@ hands each page to ``read_page``, and the SDK calls ``advance`` between pages.
 ``read_page`` yields a page's records and only then calls ``page_done``: the generator
 resumes after its last ``yield`` when the SDK asks for the next record, which it does
 after writing the previous one. So a bookmark moves only past records already written,
-and the SDK's next STATE message carries it.
+and the STATE written as it moves follows them.
 
 The walks (docs/pagination.md §6 A and B):
 
@@ -42,15 +42,19 @@ KeyOf = Callable[[Record], str | None]
 
 @dataclass
 class Keeper:
-    """The bookmark a walk may move, the state dict it is saved in, and how records
-    are keyed in it."""
+    """The bookmark a walk may move, the state dict it is saved in, how records are keyed
+    in it, and how the run's STATE is written once the bookmark moved."""
 
     bookmark: Bookmark
     state: MutableMapping[str, Any]
     key_of: KeyOf
+    publish: Callable[[], None] = lambda: None
 
     def save(self) -> None:
+        """Save the bookmark and write the STATE carrying it: every save follows the
+        records it covers, so the STATE comes right after the page's last RECORD."""
         self.bookmark.save(self.state)
+        self.publish()
 
 
 def more_pages(page: dict[str, Any], direction: Direction) -> bool:
@@ -237,7 +241,8 @@ class FullWalk(Walk):
             self.withheld(),
             self.sent_through,
         )
-        self.keeper.save()
+        # The signal handler writes the STATE itself, whether or not it changed.
+        self.bookmark.save(self.keeper.state)
 
     def page_done(self, page: dict[str, Any]) -> None:
         self.sent_through = None

@@ -89,6 +89,8 @@ def sync(
                 if not fails:
                     raise
                 error = exc
+                # What a real process's exit writes out: records no STATE claimed yet.
+                tap.message_writer.flush()
             captured.flush()
             captured.seek(0)
             lines = captured.read().splitlines()
