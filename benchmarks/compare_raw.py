@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from results import Printed
+
 from tap_mixmax.client import SingletonStream
 from tap_mixmax.simulator.seed import DEMO_TOKEN
 from tap_mixmax.streams import STREAM_TYPES
@@ -35,6 +37,7 @@ RECORD_PREFIX = b'\n{"type":"RECORD"'
 CHUNK = 1 << 20
 # Parameters the tap sends with its default settings, beyond `limit`.
 EXTRA_PARAMS = {
+    "contacts": {"includeShared": "true"},
     "sequence_recipients": {"includeVariables": "true"},
     "live_feed_stats": {"limit": 1, "stats": "true"},
 }
@@ -186,6 +189,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    out = Printed(__file__)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -213,11 +217,11 @@ def main() -> None:
                     for library in RAW_LIBRARIES
                 },
             }
-            print(
+            out.line(
                 f"simulator scale {args.scale}, seed {args.seed}, own process, rate limit "
                 f"never reached; {args.rounds} rounds, clients alternating"
             )
-            print(
+            out.line(
                 f"{'round':>5}  {'client':<20} {'records':>8} {'requests':>8} "
                 f"{'CPU s':>7} {'records/CPU-s':>13} {'peak RSS':>9} {'wall s':>7}"
             )
@@ -234,7 +238,7 @@ def main() -> None:
                         raise SystemExit(f"{name} exited {code}:\n{tail}")
                     run.requests = int(sim.admin("GET", "log")["count"])
                     runs[name].append(run)
-                    print(
+                    out.line(
                         f"{round_number:>5}  {name:<20} {run.records:>8} {run.requests:>8} "
                         f"{run.cpu_seconds:>7.2f} {run.per_cpu_second:>13,.0f} "
                         f"{run.peak_rss_mib:>6.1f} MiB {run.wall_seconds:>7.2f}"
@@ -247,21 +251,22 @@ def main() -> None:
     for library in RAW_LIBRARIES:
         raw = runs[f"raw requests+{library}"]
         if {r.records for r in tap} != {r.records for r in raw}:
-            print(f"WARNING: the tap and the {library} client emitted different record counts")
+            out.line(f"WARNING: the tap and the {library} client emitted different record counts")
         ratios[library] = [
             t.per_cpu_second / r.per_cpu_second for t, r in zip(tap, raw, strict=True)
         ]
     for name, client_runs in runs.items():
         rates = [r.per_cpu_second for r in client_runs]
         rss = [r.peak_rss_mib for r in client_runs]
-        print(
+        out.line(
             f"{name:<20} records/CPU-s median {statistics.median(rates):,.0f}; "
             f"peak RSS max {max(rss):.1f} MiB"
         )
     floor = max(r.floor_mib for client_runs in runs.values() for r in client_runs)
-    print(f"(peak RSS per process, from wait4; floor set by the launcher: {floor:.1f} MiB)")
+    out.line(f"(peak RSS per process, from wait4; floor set by the launcher: {floor:.1f} MiB)")
     for library, library_ratios in ratios.items():
-        print(f"tap / raw {library} records per CPU-second: {spread(library_ratios)}")
+        out.line(f"tap / raw {library} records per CPU-second: {spread(library_ratios)}")
+    out.save()
 
 
 if __name__ == "__main__":

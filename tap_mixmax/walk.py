@@ -246,6 +246,7 @@ class FullWalk(Walk):
 
     def page_done(self, page: dict[str, Any]) -> None:
         self.sent_through = None
+        self._page = {}  # a finished stream's walk must not hold its last page till exit
         if self.candidate is None and page["results"]:
             self.candidate = page.get("previous")
             self.bookmark.newest_key = newest_key(page["results"], self.keeper.key_of)

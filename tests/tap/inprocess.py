@@ -26,6 +26,8 @@ class InProcessRun:
     # The tap's state when the run ended, written in a STATE message or not: what any
     # later STATE message (a team run's merged one, say) would carry.
     held_state: dict[str, Any] = field(default_factory=dict)
+    # The tap that ran, for tests of what it holds once the run is over.
+    tap: TapMixmax | None = None
 
     def records(self, stream: str) -> list[dict[str, Any]]:
         return [
@@ -100,4 +102,4 @@ def sync(
     if fails and error is None:
         raise AssertionError("the run was expected to fail but succeeded")
     held = json.loads(json.dumps(tap.state))
-    return InProcessRun([json.loads(line) for line in lines], handler.records, error, held)
+    return InProcessRun([json.loads(line) for line in lines], handler.records, error, held, tap)
