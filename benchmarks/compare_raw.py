@@ -8,7 +8,7 @@ is counted by this script; its CPU seconds (user + system) and peak RSS come fro
 ``os.wait4`` for that child alone, so neither the simulator nor this script is counted
 in them. The summary gives the tap's records per CPU-second over each raw client's.
 
-    .venv/bin/python benchmarks/compare_raw.py --scale 20 --rounds 3
+    .venv/bin/python benchmarks/compare_raw.py --scale 20 --rounds 5
 """
 
 from __future__ import annotations
@@ -183,12 +183,16 @@ def spread(values: list[float]) -> str:
     return f"min {min(values):.2f}  median {statistics.median(values):.2f}  max {max(values):.2f}"
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    parser.add_argument("--rounds", type=int, default=5)
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
     out = Printed(__file__)
 
     with tempfile.TemporaryDirectory() as tmp:
