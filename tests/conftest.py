@@ -14,7 +14,16 @@ node ids, which pytest 9.2 no longer reads (pytest-dev/pytest-xdist#1386).
 
 from __future__ import annotations
 
+import signal
+
 import pytest
+
+# A shell without job control starts a background command (`bash scripts/test.sh &`,
+# scripts/mutation.sh's copies) with SIGINT ignored, and every process it starts inherits
+# that: the signal tests' taps would ignore their SIGINT and run to the end. Python's own
+# handler is what a run from a terminal has, and the taps it starts get SIGINT's default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
