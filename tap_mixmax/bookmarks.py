@@ -16,9 +16,20 @@ A top-level cursor stream keeps, under ``bookmarks.<stream>``::
         "version": 1764400000,               # the version its records carry (for deletions)
         "streams": ["sequences", …],         # streams selected in every run of this walk
         "withheld": ["sequence_recipients"], # streams a skip kept from being read whole
-        "sent_through": "65f0…"              # only in the STATE written on a signal: the
+        "sent_through": "65f0…",             # only in the STATE written on a signal: the
                                              # `_id` of the last record already sent of the
                                              # page at `next` (null `next`: the first page)
+        "child": {                           # only in the STATE written on a signal that
+          "stream": "sequence_recipients",   # stopped the child list of the parent in hand
+          "parent": "65f1…",                 # (the page's next record): that parent's `_id`,
+          "page": "<cursor>" | 150 | null,   # the child page in hand (cursor, or offset of
+          "sent_through": "65f2…" | null     # the last row sent), its last row sent
+        }
+      },
+      "poll_place": {                        # only in the STATE written on a signal during
+        "page": "<cursor>",                  # a poll: the `previous` cursor of the page in
+        "sent_through": "65f0…" | null,      # hand, its last record sent, and the child list
+        "child": {…} | null                  # of its next record, as in `full_sync`
       }
     }
 
@@ -43,6 +54,7 @@ PREVIOUS = "previous"
 LAST_FULL_SYNC_AT = "last_full_sync_at"
 LAST_VERSION = "last_version"
 FULL_SYNC = "full_sync"
+POLL_PLACE = "poll_place"
 REPLICATION_KEY = "replication_key"
 REPLICATION_KEY_VALUE = "replication_key_value"
 
@@ -55,6 +67,45 @@ class BookmarkError(ValueError):
             f"state for stream {stream!r}: {key} {problem}; remove that stream's entry from "
             "the state (it is then read whole) or pass the state the tap last wrote"
         )
+
+
+@dataclass
+class ChildPlace:
+    """How far a signal let the child list of the parent in hand get, so that the rerun
+    reads on from that child page rather than from the list's start."""
+
+    stream: str
+    parent: str
+    # A cursor child: the cursor of the page in hand (None: the list's first page). An
+    # offset child: the offset of the last row sent, which the rerun asks for again as
+    # the overlap that proves the list did not shift.
+    page: str | int | None
+    # The `_id` of the last row of that page already sent (None: none of it yet).
+    sent_through: str | None = None
+
+    @classmethod
+    def load(cls, stream: str, place: MutableMapping[str, Any], prefix: str) -> ChildPlace:
+        names: list[str] = []
+        for key in ("stream", "parent"):
+            value = _optional(stream, place, key, str, prefix=prefix)
+            if not value:
+                raise BookmarkError(stream, prefix + key, "must be a non-empty string")
+            names.append(value)
+        page = place.get("page")
+        if not (page is None or (isinstance(page, str) and page) or _is_offset(page)):
+            raise BookmarkError(
+                stream, prefix + "page", f"must be a cursor, an offset or null, not {page!r:.40}"
+            )
+        sent_through = _optional(stream, place, "sent_through", str, prefix=prefix)
+        return cls(names[0], names[1], page, sent_through)
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "stream": self.stream,
+            "parent": self.parent,
+            "page": self.page,
+            "sent_through": self.sent_through,
+        }
 
 
 @dataclass
@@ -77,6 +128,22 @@ class FullSync:
     # Written when a signal stops the walk inside a page: the `_id` of that page's last
     # record already sent, so the rerun asks for the page again but sends only the rest.
     sent_through: str | None = None
+    # Written with it when the signal stopped the child list of the page's next parent.
+    child: ChildPlace | None = None
+
+
+@dataclass
+class PollPlace:
+    """How far into a poll's page a signal let the run get. The rerun uses it only when
+    its poll starts with that same page (no lookback moved the start)."""
+
+    page: str
+    sent_through: str | None
+    child: ChildPlace | None = None
+
+    def dump(self) -> dict[str, Any]:
+        child = None if self.child is None else self.child.dump()
+        return {"page": self.page, "sent_through": self.sent_through, "child": child}
 
 
 @dataclass
@@ -89,6 +156,7 @@ class Bookmark:
     full_sync: FullSync | None = None
     replication_key: str | None = None
     newest_key: str | None = None
+    poll_place: PollPlace | None = None
 
     @classmethod
     def load(cls, stream: str, state: MutableMapping[str, Any]) -> Bookmark:
@@ -127,8 +195,10 @@ class Bookmark:
                 streams,
                 _names(stream, full, "withheld", key) or [],
                 _optional(stream, full, "sent_through", str, prefix=key),
+                _child_place(stream, full, key),
             )
         return cls(
+            poll_place=_poll_place(stream, state),
             previous=previous,
             last_full_sync_at=datetime.fromisoformat(last) if last else None,
             last_version=_optional(stream, state, LAST_VERSION, int),
@@ -139,7 +209,7 @@ class Bookmark:
 
     def save(self, state: MutableMapping[str, Any]) -> None:
         """Write the bookmark into a stream's state dict, replacing what was there."""
-        for key in (PREVIOUS, LAST_FULL_SYNC_AT, LAST_VERSION, FULL_SYNC):
+        for key in (PREVIOUS, LAST_FULL_SYNC_AT, LAST_VERSION, FULL_SYNC, POLL_PLACE):
             state.pop(key, None)
         if self.replication_key and self.newest_key:
             state[REPLICATION_KEY] = self.replication_key
@@ -160,6 +230,10 @@ class Bookmark:
             }
             if self.full_sync.sent_through is not None:
                 state[FULL_SYNC]["sent_through"] = self.full_sync.sent_through
+            if self.full_sync.child is not None:
+                state[FULL_SYNC]["child"] = self.full_sync.child.dump()
+        if self.poll_place is not None:
+            state[POLL_PLACE] = self.poll_place.dump()
 
     def new_version(self) -> int:
         """A table version above every one this stream used before.
@@ -194,3 +268,24 @@ def _names(stream: str, full: MutableMapping[str, Any], key: str, prefix: str) -
     if names is not None and not all(isinstance(name, str) for name in names):
         raise BookmarkError(stream, prefix + key, "must be a list of stream names")
     return names
+
+
+def _is_offset(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _child_place(stream: str, full: MutableMapping[str, Any], prefix: str) -> ChildPlace | None:
+    place = _optional(stream, full, "child", dict, prefix=prefix)
+    return None if place is None else ChildPlace.load(stream, place, f"{prefix}child.")
+
+
+def _poll_place(stream: str, state: MutableMapping[str, Any]) -> PollPlace | None:
+    place = _optional(stream, state, POLL_PLACE, dict)
+    if place is None:
+        return None
+    prefix = f"{POLL_PLACE}."
+    page = _optional(stream, place, "page", str, prefix=prefix)
+    if not page:
+        raise BookmarkError(stream, prefix + "page", "must be a cursor string")
+    sent_through = _optional(stream, place, "sent_through", str, prefix=prefix)
+    return PollPlace(page, sent_through, _child_place(stream, place, prefix))

@@ -27,7 +27,7 @@ from singer_sdk.mapper import RemoveRecordTransform
 from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
 from typing_extensions import override
 
-from tap_mixmax.bookmarks import Bookmark
+from tap_mixmax.bookmarks import Bookmark, ChildPlace
 from tap_mixmax.conform import RecordConformer, with_extra_column
 from tap_mixmax.errors import (
     BadRequestError,
@@ -115,6 +115,9 @@ class MixmaxStream(StreamHooks):
         self.singer_tap = tap
         # The version this run's records carry (``begin_whole_read``); None: none.
         self.record_version: int | None = None
+        # A child: where a signal stopped the previous run in the list of the parent it
+        # was reading, handed over by the resumed parent walk (``take_resume_place``).
+        self.resume_place: ChildPlace | None = None
 
     @cached_property
     def undeclared_fields(self) -> str:
@@ -554,6 +557,19 @@ class MixmaxStream(StreamHooks):
         """Log a warning and remember it for the run's summary."""
         self.logger.warning("%s: %s", self.name, reason)
         self.run_context.progress.stream(self.name).skipped.append(reason)
+
+    def place(self) -> ChildPlace | None:
+        """A child: how far its read of the parent in hand got (None: it keeps none)."""
+        return None
+
+    def take_resume_place(self, context: Context | None) -> ChildPlace | None:
+        """The place to resume this child's list at, for its first parent of the run only:
+        the resumed parent walk's first parent is the one in hand when the signal came,
+        unless that one is gone."""
+        place, self.resume_place = self.resume_place, None
+        if place is None or place.stream != self.name:
+            return None
+        return place if place.parent == self._parent_id(context) else None
 
     def _parent_id(self, context: Context | None) -> str | None:
         if context is None or self.parent_key is None:

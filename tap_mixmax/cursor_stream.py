@@ -35,13 +35,13 @@ from singer_sdk.helpers.types import Context
 from singer_sdk.singerlib.catalog import REPLICATION_FULL_TABLE, REPLICATION_INCREMENTAL
 from typing_extensions import override
 
-from tap_mixmax.bookmarks import Bookmark
+from tap_mixmax.bookmarks import Bookmark, ChildPlace, PollPlace
 from tap_mixmax.client import MixmaxStream
 from tap_mixmax.cursors import cursor_object_id, object_id_time, rewind
 from tap_mixmax.errors import BadRequestError
 from tap_mixmax.pagination import envelope
 from tap_mixmax.timestamps import to_rfc3339
-from tap_mixmax.walk import FullWalk, Keeper, Poll, Walk
+from tap_mixmax.walk import ChildWalk, FullWalk, Keeper, Poll, Walk
 
 # How often collections whose objects never change are read whole, by default.
 APPEND_ONLY_REFRESH_HOURS = 168
@@ -115,8 +115,17 @@ class CursorStream(MixmaxStream):
 
     def keep_place(self) -> None:
         """Bookmark how far into its page a whole read got (a signal is stopping the run)."""
-        if isinstance(self._walk, FullWalk):
+        if isinstance(self._walk, FullWalk | Poll):
             self._walk.keep_place()
+
+    @override
+    def place(self) -> ChildPlace | None:
+        return self._walk.place if isinstance(self._walk, ChildWalk) else None
+
+    def child_place(self) -> ChildPlace | None:
+        """How far the child list of the parent in hand got (at most one child reads)."""
+        places = (child.place() for child in self.child_streams if isinstance(child, MixmaxStream))
+        return next((place for place in places if place is not None), None)
 
     def publish_state(self) -> None:
         """Write the run's STATE now (a walk moved its bookmark past records written);
@@ -133,13 +142,19 @@ class CursorStream(MixmaxStream):
     @override
     def read(self, context: Context | None) -> Iterable[dict[str, Any]]:
         if context is not None:
-            return self.walk_records(context, Walk(self.name, self.page_size))
+            parent = self._parent_id(context) or ""
+            walk = ChildWalk(self.name, self.page_size, parent, self.take_resume_place(context))
+            return self.walk_records(context, walk)
         return self.read_collection()
 
     def read_collection(self) -> Iterator[dict[str, Any]]:
         state = self.get_context_state(None)
         bookmark = Bookmark.load(self.name, state)
         bookmark.replication_key = self.replication_key
+        # A signal's place inside a poll's page serves this run's poll only: spent now.
+        poll_place, bookmark.poll_place = bookmark.poll_place, None
+        if poll_place is not None:
+            bookmark.save(state)
         progress = self.run_context.progress.stream(self.name)
         if bookmark.previous is None or bookmark.full_sync is not None:
             progress.mode = "resumed full sync" if bookmark.full_sync else "full sync"
@@ -153,7 +168,7 @@ class CursorStream(MixmaxStream):
             records = self.full_walk(bookmark, state)
         else:
             progress.mode = "new objects since bookmark"
-            records = self.poll(bookmark, state)
+            records = self.poll(bookmark, state, poll_place)
         read = 0
         try:
             for record in records:
@@ -186,6 +201,7 @@ class CursorStream(MixmaxStream):
         else:
             version = bookmark.new_version() if self.propagates_deletions else None
             streams, earlier_skips = sorted(selected), set()
+        self.hand_child_place(resume.child if resume is not None else None)
         walk = FullWalk(
             self.name,
             self.page_size,
@@ -196,6 +212,7 @@ class CursorStream(MixmaxStream):
             by_creation=self.supports_previous,
             streams=streams,
             withheld=lambda: sorted(earlier_skips.union(self.skipped_family())),
+            child_place=self.child_place,
         )
         self.begin_whole_read(version)
         yield from self.walk_records(None, walk)
@@ -222,12 +239,25 @@ class CursorStream(MixmaxStream):
         """Whether this run read the children of every parent it read."""
         return True
 
-    def poll(self, bookmark: Bookmark, state: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Objects created since the bookmark (since a little before it, with lookback)."""
+    def hand_child_place(self, place: ChildPlace | None) -> None:
+        """Give the children where a signal stopped the list of the parent in hand; the
+        first child read of the run takes it, and uses it if its parent is that one."""
+        for child in self.child_streams:
+            if isinstance(child, MixmaxStream):
+                child.resume_place = place
+
+    def poll(
+        self, bookmark: Bookmark, state: dict[str, Any], place: PollPlace | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Objects created since the bookmark (since a little before it, with lookback),
+        the page a signal stopped in (``place``) going on from its last record sent."""
         start = bookmark.previous
         lookback = int(self.config["skew_lookback_seconds"])
         if lookback and start:
             start = rewind(start, lookback) or start
+        # Wherever its parent comes first, a child list goes on from where it stopped; the
+        # poll's own page is skipped into only if the poll starts with it (``Poll``).
+        self.hand_child_place(place.child if place is not None else None)
         walk = Poll(
             self.name,
             self.page_size,
@@ -235,6 +265,8 @@ class CursorStream(MixmaxStream):
             start=start,
             floor=self.poll_floor(start, bookmark),
             warn=self.logger.warning,
+            resume=place,
+            child_place=self.child_place,
         )
         yield from self.walk_records(None, walk)
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import enum
 import weakref
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import msgspec
 import requests
 from singer_sdk.pagination import BaseAPIPaginator
+
+from tap_mixmax.bookmarks import ChildPlace
 
 # /sequences/:id/recipients refuses to page past this many rows per sequence.
 RECIPIENTS_CAP = 10_000
@@ -116,12 +119,31 @@ class OffsetWalk(BaseAPIPaginator[Offset]):
     that shifts again during that second read is read on to its end as it is, and
     ``unsettled`` says rows may be missing. The overlap only detects shifts it sees; it
     cannot prove that nothing moved.
+
+    ``place`` keeps the offset and `_id` of the last row passed on. A walk resumed from
+    such a place (a signal stopped the run) starts there, that row being the overlap: the
+    rows after it follow, or the list shifted and is read again from the top.
     """
 
     def __init__(
-        self, stream: str, page_size: int, learned: PageCap, cap: int, *, largest: int
+        self,
+        stream: str,
+        page_size: int,
+        learned: PageCap,
+        cap: int,
+        *,
+        largest: int,
+        parent: str = "",
+        resume: ChildPlace | None = None,
     ) -> None:
-        super().__init__(Offset(0, min(page_size, cap)))
+        self.place = ChildPlace(stream, parent, None)
+        first = Offset(0, min(page_size, cap))
+        at = resume.page if resume is not None else None
+        # A cursor in a place (a list the stream once paged by cursor) is no offset here.
+        if resume is not None and resume.sent_through and isinstance(at, int) and 0 <= at < cap:
+            self.place = ChildPlace(stream, parent, at, resume.sent_through)
+            first = Offset(at, min(page_size + 1, largest, cap - at))
+        super().__init__(first)
         self.stream = stream
         self.page_size = page_size
         self.largest = largest
@@ -134,7 +156,8 @@ class OffsetWalk(BaseAPIPaginator[Offset]):
         # Keys of the rows passed on, and of the last row of the page before (None: the
         # current page starts the list, with no row before it to overlap).
         self._seen: set[str] = set()
-        self._last: str | None = None
+        self._last: str | None = self.place.sent_through
+        self._seen.update([self._last] if self._last is not None else [])
         self._next: Offset | None = None
 
     def url_params(self) -> dict[str, Any]:
@@ -148,12 +171,30 @@ class OffsetWalk(BaseAPIPaginator[Offset]):
             raise ProtocolError(msg)
         return rows
 
-    def take(self, response: requests.Response) -> list[dict[str, Any]]:
-        """The page's rows not passed on before; decides where the walk goes next."""
+    def read_page(self, response: requests.Response) -> Iterator[dict[str, Any]]:
+        """The page's rows not passed on before, keeping ``place`` at the last one written."""
+        offset = self.current_value.offset
+        place = self.place
+        for index, row in self.take(response):
+            yield row
+            # Kept only once the SDK has written the row.
+            identity = row.get("_id") if isinstance(row, dict) else None
+            if isinstance(identity, str):
+                place.page, place.sent_through = offset + index, identity
+            else:
+                place.page = place.sent_through = None
+
+    def take(self, response: requests.Response) -> list[tuple[int, dict[str, Any]]]:
+        """The page's rows not passed on before, with their index on the page; decides
+        where the walk goes next."""
         rows = self.rows(response)
         keys = [row_key(row) if isinstance(row, dict) else repr(row) for row in rows]
         shifted = self._last is not None and (not keys or keys[0] != self._last)
-        fresh = [row for row, key in zip(rows, keys, strict=True) if key not in self._seen]
+        fresh = [
+            (i, row)
+            for i, (row, key) in enumerate(zip(rows, keys, strict=True))
+            if key not in self._seen
+        ]
         self._seen.update(keys)
         if shifted and not self.rereads:
             self.rereads += 1

@@ -13,7 +13,9 @@ and the STATE written as it moves follows them.
 
 The walks (docs/pagination.md §6 A and B):
 
-* ``Walk``: every page from the newest object down, no bookmark (child collections).
+* ``Walk``: every page from the newest object down, no bookmark.
+* ``ChildWalk``: the same for one parent's child list, keeping its place in that list for
+  a signal to bookmark (with the parent's) and the rerun to go on from.
 * ``FullWalk``: the same, bookmarking the *first* page's ``previous`` cursor, the newest
   object when the walk began, and its own progress after each page so a killed walk
   resumes where it stopped.
@@ -23,15 +25,15 @@ The walks (docs/pagination.md §6 A and B):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 import requests
 from singer_sdk.pagination import BaseAPIPaginator
 
-from tap_mixmax.bookmarks import Bookmark, FullSync
+from tap_mixmax.bookmarks import Bookmark, ChildPlace, FullSync, PollPlace
 from tap_mixmax.cursors import is_after
 from tap_mixmax.pagination import Direction, ProtocolError, envelope
 
@@ -67,6 +69,52 @@ def more_pages(page: dict[str, Any], direction: Direction) -> bool:
         # `next` only while more pages follow.
         return bool(page.get("next"))
     return bool(flag)
+
+
+class Mark(Protocol):
+    """Whatever notes the `_id` of the last record of the page in hand written."""
+
+    sent_through: str | None
+
+
+def passing(records: Iterable[Record], mark: Mark) -> Iterator[Record]:
+    """The records, noting each in ``mark`` once written: the generator resumes after a
+    ``yield`` only when the SDK asks for the next record, having written this one (and
+    its children)."""
+    for record in records:
+        yield record
+        identity = record.get("_id")
+        mark.sent_through = identity if isinstance(identity, str) else None
+
+
+def skip_sent(records: list[Record], through: str | None, mark: Mark) -> list[Record]:
+    """The records of a resumed page after ``through``, noted in ``mark`` as sent."""
+    rest = unsent(records, through)
+    mark.sent_through = through if len(rest) < len(records) else None
+    return rest
+
+
+def child_in_hand(
+    page: dict[str, Any], sent_through: str | None, child: ChildPlace | None
+) -> ChildPlace | None:
+    """``child`` if it is the place of a parent on ``page`` not sent yet, else None (the
+    children of a parent already sent, or of none on this page)."""
+    if child is None:
+        return None
+    rest = unsent(page.get("results", []), sent_through)
+    return child if any(record.get("_id") == child.parent for record in rest) else None
+
+
+def unsent(records: list[Record], through: str | None) -> list[Record]:
+    """The records after the one whose `_id` is ``through``: those of a resumed page that a
+    signal kept from being sent. The whole page if that record is not on it (it was
+    deleted meanwhile, or nothing was sent): records twice, never one lost."""
+    if through is None:
+        return records
+    for index, record in enumerate(records):
+        if record.get("_id") == through:
+            return records[index + 1 :]
+    return records
 
 
 def newest_key(records: list[Record], key_of: KeyOf) -> str | None:
@@ -128,6 +176,11 @@ class Walk(BaseAPIPaginator[str | None]):
         page = envelope(response)
         return not self.stopped_early and more_pages(page, self.direction)
 
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        # A page none of whose records went out (all sent before a signal stopped the
+        # last run, or a search's all older than start_date) is not the end of the walk.
+        return bool(envelope(response)["results"])
+
     def get_next(self, response: requests.Response) -> str | None:
         cursor = envelope(response).get(self.direction.value)
         if not isinstance(cursor, str) or not cursor:
@@ -143,6 +196,30 @@ class Walk(BaseAPIPaginator[str | None]):
             "(the bookmark stays where the data was last complete; run again later)"
         )
         raise ProtocolError(msg)
+
+
+class ChildWalk(Walk):
+    """Every page of one parent's child list, keeping in ``place`` the page in hand and its
+    last record sent; resumed from such a place, it starts at that page and sends only
+    what follows that record."""
+
+    def __init__(self, stream: str, limit: int, parent: str, resume: ChildPlace | None) -> None:
+        # An offset in a place (a list the stream once paged by offset) is no cursor here.
+        usable = resume is not None and not isinstance(resume.page, int)
+        start = resume.page if resume is not None and isinstance(resume.page, str) else None
+        super().__init__(stream, limit, start=start)
+        self._skip_through = resume.sent_through if resume is not None and usable else None
+        self.place = ChildPlace(stream, parent, start)
+
+    def take(self, records: list[Record]) -> Iterator[Record]:
+        self.place.page = self.current_value
+        through, self._skip_through = self._skip_through, None
+        return passing(skip_sent(records, through, self.place), self.place)
+
+    def page_done(self, page: dict[str, Any]) -> None:
+        # The page is written: a signal from now on keeps the next one's place.
+        if more_pages(page, Direction.OLDER) and page.get("next"):
+            self.place.page, self.place.sent_through = page["next"], None
 
 
 class FullWalk(Walk):
@@ -166,6 +243,7 @@ class FullWalk(Walk):
         by_creation: bool,
         streams: list[str],
         withheld: Callable[[], list[str]] = list,
+        child_place: Callable[[], ChildPlace | None] = lambda: None,
     ) -> None:
         resume = keeper.bookmark.full_sync
         super().__init__(stream, limit, start=resume.next if resume else None)
@@ -179,6 +257,7 @@ class FullWalk(Walk):
         # every record of its version sent (see ``Bookmark``).
         self.streams = streams
         self.withheld = withheld
+        self.child_place = child_place
         self.cut = False
         self.candidate = resume.candidate if resume else None
         # The `_id` of the last record of the page in hand already sent (see ``keep_place``).
@@ -186,7 +265,12 @@ class FullWalk(Walk):
         self._skip_through = resume.sent_through if resume else None
         self._page: dict[str, Any] = {}
         # A killed walk that had read its last page needs no request: only its end is left.
-        self.pages_read = resume is not None and resume.next is None and resume.sent_through is None
+        self.pages_read = (
+            resume is not None
+            and resume.next is None
+            and resume.sent_through is None
+            and resume.child is None
+        )
 
     @property
     def finished(self) -> bool:
@@ -198,7 +282,11 @@ class FullWalk(Walk):
         return super().read_page(page)
 
     def take(self, records: list[Record]) -> Iterator[Record]:
-        for record in self._unsent(records):
+        through, self._skip_through = self._skip_through, None
+        return passing(self._since_cutoff(skip_sent(records, through, self)), self)
+
+    def _since_cutoff(self, records: list[Record]) -> Iterator[Record]:
+        for record in records:
             created = self.created_at(record) if self.cutoff else None
             if self.cutoff and created and created < self.cutoff:
                 self.cut = True
@@ -207,24 +295,15 @@ class FullWalk(Walk):
                     return
                 continue
             yield record
-            # Resumed only once the SDK has written the record (and its children).
-            identity = record.get("_id")
-            self.sent_through = identity if isinstance(identity, str) else None
-
-    def _unsent(self, records: list[Record]) -> list[Record]:
-        """The records of a resumed walk's first page that a signal kept from being sent:
-        those after ``sent_through``, or the whole page if that record is gone."""
-        through, self._skip_through = self._skip_through, None
-        ids = [record.get("_id") for record in records]
-        if through is None or through not in ids:
-            return records
-        self.sent_through = through
-        return records[ids.index(through) + 1 :]
 
     def keep_place(self) -> None:
-        """Bookmark the page in hand and its last record sent (a signal stopping the run
-        mid-page), so the next run asks for that page again and sends only the rest."""
-        if self.sent_through is None or self.finished:
+        """Bookmark the page in hand, its last record sent and how far the child list of
+        its next record got (a signal stopping the run mid-page), so the next run asks for
+        that page again and sends only the rest, that record's children from that point."""
+        if self.finished:
+            return
+        child = child_in_hand(self._page, self.sent_through, self.child_place())
+        if self.sent_through is None and child is None:
             return
         candidate = self.candidate or self._page.get("previous")
         if not isinstance(candidate, str) or not candidate:
@@ -240,6 +319,7 @@ class FullWalk(Walk):
             self.streams,
             self.withheld(),
             self.sent_through,
+            child,
         )
         # The signal handler writes the STATE itself, whether or not it changed.
         self.bookmark.save(self.keeper.state)
@@ -306,6 +386,8 @@ class Poll(Walk):
         start: str | None,
         floor: str | None = None,
         warn: Callable[[str], None] | None = None,
+        resume: PollPlace | None = None,
+        child_place: Callable[[], ChildPlace | None] = lambda: None,
     ) -> None:
         super().__init__(stream, limit, direction=Direction.NEWER, start=start)
         self.start = start
@@ -317,11 +399,24 @@ class Poll(Walk):
         self.reached_floor = False
         # The first page's cursor and newest key while the read down below it goes on.
         self.pending: tuple[str, str | None] | None = None
+        # How far into the page in hand the poll got, for a signal to keep (``keep_place``).
+        self.child_place = child_place
+        self.sent_through: str | None = None
+        self._skip_through = resume.sent_through if resume and resume.page == start else None
+        self._page: dict[str, Any] = {}
+
+    def read_page(self, page: dict[str, Any]) -> Iterator[Record]:
+        self._page = page
+        return super().read_page(page)
 
     def take(self, records: list[Record]) -> Iterator[Record]:
+        through, self._skip_through = self._skip_through, None
+        return passing(skip_sent(self._above_floor(records), through, self), self)
+
+    def _above_floor(self, records: list[Record]) -> list[Record]:
         floor = self.floor
         if floor is None:
-            return iter(records)
+            return records
         fresh = [r for r in records if (key := self.keeper.key_of(r)) is None or key > floor]
         self.reached_floor = len(fresh) < len(records)
         # Evidence that `previous` was not honoured: objects at or below the bookmark on
@@ -333,7 +428,20 @@ class Poll(Walk):
                 f"{self.stream}: Mixmax answered a 'previous' page as if it ignored "
                 "'previous'; reading down from the newest object to the bookmark instead"
             )
-        return iter(fresh)
+        return fresh
+
+    def keep_place(self) -> None:
+        """Bookmark how far into the page in hand the poll got (a signal stopping the run):
+        a rerun that starts its poll with that page sends only the rest of it, and the
+        child list of its next record from that list's page in hand."""
+        if self.direction is not Direction.NEWER or self.pending is not None:
+            return  # reading down below a first page: that page is asked for again
+        child = child_in_hand(self._page, self.sent_through, self.child_place())
+        if not isinstance(self.current_value, str) or (self.sent_through is None and child is None):
+            return
+        self.bookmark.poll_place = PollPlace(self.current_value, self.sent_through, child)
+        # The signal handler writes the STATE itself.
+        self.bookmark.save(self.keeper.state)
 
     def reads_down(self, page: dict[str, Any]) -> bool:
         """Whether a ``previous`` page calls for a read down below it: the first page,
@@ -348,6 +456,10 @@ class Poll(Walk):
             and bool(page.get("next"))
         )
 
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        # A poll page holding nothing above the floor ends the poll.
+        return False
+
     def has_more(self, response: requests.Response) -> bool:
         if self.direction is Direction.NEWER and self.pending is not None:
             self.direction = Direction.OLDER  # `page_done` found the first page calls for it
@@ -357,6 +469,8 @@ class Poll(Walk):
         return super().has_more(response)
 
     def page_done(self, page: dict[str, Any]) -> None:
+        self.sent_through = None
+        self._page = {}
         if self.direction is Direction.OLDER:
             # Pages below the first one hold no newer cursor; the read down is whole
             # once it reaches the floor or Mixmax says nothing is older.

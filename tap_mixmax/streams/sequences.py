@@ -9,6 +9,7 @@ import requests
 from singer_sdk.helpers.types import Context
 from typing_extensions import override
 
+from tap_mixmax.bookmarks import ChildPlace
 from tap_mixmax.client import MixmaxStream
 from tap_mixmax.cursor_stream import CursorStream
 from tap_mixmax.pagination import RECIPIENTS_CAP, RECIPIENTS_MAX_LIMIT, OffsetWalk, PageCap
@@ -52,13 +53,23 @@ class SequenceRecipientsStream(MixmaxStream):
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
         self._page_cap = PageCap(floor=RECIPIENTS_MAX_LIMIT)
-        self._walk = self.new_walk()
+        self._walk = self.new_walk(None)
 
-    def new_walk(self) -> OffsetWalk:
+    def new_walk(self, context: Context | None) -> OffsetWalk:
         limit = min(int(self.config["page_size"]), RECIPIENTS_MAX_LIMIT)
         return OffsetWalk(
-            self.name, limit, self._page_cap, RECIPIENTS_CAP, largest=RECIPIENTS_MAX_LIMIT
+            self.name,
+            limit,
+            self._page_cap,
+            RECIPIENTS_CAP,
+            largest=RECIPIENTS_MAX_LIMIT,
+            parent=self._parent_id(context) or "",
+            resume=self.take_resume_place(context),
         )
+
+    @override
+    def place(self) -> ChildPlace | None:
+        return self._walk.place if self._walk.place.parent else None
 
     @override
     def get_new_paginator(self) -> OffsetWalk:
@@ -73,7 +84,7 @@ class SequenceRecipientsStream(MixmaxStream):
 
     @override
     def parse_response(self, response: requests.Response) -> Iterator[dict[str, Any]]:
-        for row in self._walk.take(response):
+        for row in self._walk.read_page(response):
             # Some real rows carry the address only as `to.email`.
             if "email" not in row and isinstance(row.get("to"), dict):
                 row["email"] = row["to"].get("email")
@@ -81,7 +92,7 @@ class SequenceRecipientsStream(MixmaxStream):
 
     @override
     def read(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        self._walk = walk = self.new_walk()
+        self._walk = walk = self.new_walk(context)
         yield from self.request_records(context)
         parent = self._parent_id(context)
         if walk.unsettled:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
-from tap_mixmax.bookmarks import Bookmark, BookmarkError, FullSync
+from tap_mixmax.bookmarks import Bookmark, BookmarkError, ChildPlace, FullSync
 
 
 def test_a_bookmark_survives_a_save_and_load_unchanged():
@@ -57,6 +58,23 @@ def test_a_search_walks_progress_has_a_null_candidate():
         Bookmark.load("meeting_summaries", state)
 
 
+@pytest.mark.parametrize(
+    ("page", "sent_through"), [("cursor-7", "id-3"), (150, "id-9"), (None, None)]
+)
+def test_a_child_place_is_saved_and_loaded_as_it_was(page: str | int | None, sent_through: str):
+    place = ChildPlace("sequence_recipients", "seq-1", page, sent_through)
+    bookmark = Bookmark(full_sync=FullSync("c", "n", None, ["sequences"], child=place))
+    state: dict = {}
+    bookmark.save(state)
+    assert state["full_sync"]["child"] == {
+        "stream": "sequence_recipients",
+        "parent": "seq-1",
+        "page": page,
+        "sent_through": sent_through,
+    }
+    assert Bookmark.load("sequences", json.loads(json.dumps(state))) == bookmark
+
+
 def test_saving_drops_what_the_bookmark_no_longer_holds():
     state = {
         "previous": "old",
@@ -93,6 +111,20 @@ def test_an_empty_state_is_an_empty_bookmark():
         (
             {"full_sync": {"candidate": "c", "next": None, "streams": [], "withheld": [None]}},
             "full_sync.withheld must be a list of stream names",
+        ),
+        *(
+            ({"full_sync": {"candidate": "c", "next": None, "streams": [], "child": child}}, key)
+            for child, key in [
+                ([], "full_sync.child must be a dict"),
+                ({"parent": "p", "page": None}, "full_sync.child.stream must be a non-empty"),
+                ({"stream": "s", "parent": "", "page": None}, "full_sync.child.parent must"),
+                ({"stream": "s", "parent": 5}, "full_sync.child.parent must be a str"),
+                ({"stream": "s", "parent": "p", "page": -1}, "full_sync.child.page must be a"),
+                ({"stream": "s", "parent": "p", "page": True}, "full_sync.child.page must be"),
+                ({"stream": "s", "parent": "p", "page": ""}, "full_sync.child.page must be a"),
+                ({"stream": "s", "parent": "p", "page": 1.5}, "full_sync.child.page must be"),
+                ({"stream": "s", "parent": "p", "sent_through": 3}, "full_sync.child.sent_thr"),
+            ]
         ),
     ],
 )
