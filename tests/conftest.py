@@ -24,6 +24,10 @@ import pytest
 # handler is what a run from a terminal has, and the taps it starts get SIGINT's default.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
+# Under `nohup` SIGHUP is ignored the same way: the suite itself goes on ignoring it (a
+# handler that does nothing), while the taps it starts get SIGHUP's default again.
+if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, lambda signum, frame: None)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
