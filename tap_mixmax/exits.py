@@ -77,6 +77,31 @@ def handle_stops(handler: Callable[[int, FrameType | None], None]) -> None:
     for number in TERMINATING_SIGNALS:
         ignored = number in IGNORED_ON_ENTRY
         signal.signal(number, signal.SIG_IGN if ignored else handler)
+    if sys.unraisablehook is not _keep_stops:
+        global _reporting_hook  # noqa: PLW0603 - the hook Python had, for other exceptions
+        _reporting_hook = sys.unraisablehook
+        sys.unraisablehook = _keep_stops
+
+
+_reporting_hook = sys.unraisablehook
+# Stops raised where Python only reports an exception and goes on (see ``_keep_stops``).
+_kept_stops: list[Interrupted] = []
+
+
+def _keep_stops(unraisable: Any) -> None:  # noqa: ANN401 - sys.UnraisableHookArgs
+    """A signal handled while a finaliser or a weakref callback runs raises its stop where
+    Python prints "Exception ignored" and goes on: keep it for ``raise_kept_stop``."""
+    if isinstance(unraisable.exc_value, Interrupted):
+        _kept_stops.append(unraisable.exc_value)
+    else:
+        _reporting_hook(unraisable)
+
+
+def raise_kept_stop() -> None:
+    """Raise a stop that a finaliser swallowed, in the code the run is in (the writer asks
+    before every message, so nothing more is sent after the signal)."""
+    if _kept_stops:
+        raise _kept_stops.pop()
 
 
 class GuardedCommand(SingerCommand):

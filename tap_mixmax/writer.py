@@ -19,6 +19,8 @@ from typing import TextIO
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib.encoding.simple import Message, StateMessage
 
+from tap_mixmax.exits import raise_kept_stop
+
 BLOCK_BYTES = 64 * 1024
 
 
@@ -32,6 +34,7 @@ class StateFlushingWriter(MsgSpecWriter):
         atexit.register(self._flush_at_exit)
 
     def write_message(self, message: Message) -> None:
+        raise_kept_stop()
         if sys.stdout is not self._target:
             # stdout was replaced (a caller redirecting it): what was collected goes
             # where it was written, the rest to the new stdout.
