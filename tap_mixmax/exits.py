@@ -35,6 +35,7 @@ from tap_mixmax import IGNORED_ON_ENTRY
 from tap_mixmax.bookmarks import BookmarkError
 from tap_mixmax.errors import SettingsError, network_problem
 from tap_mixmax.inputs import InputError
+from tap_mixmax.kept_stops import keep
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -84,24 +85,15 @@ def handle_stops(handler: Callable[[int, FrameType | None], None]) -> None:
 
 
 _reporting_hook = sys.unraisablehook
-# Stops raised where Python only reports an exception and goes on (see ``_keep_stops``).
-_kept_stops: list[Interrupted] = []
 
 
 def _keep_stops(unraisable: Any) -> None:  # noqa: ANN401 - sys.UnraisableHookArgs
     """A signal handled while a finaliser or a weakref callback runs raises its stop where
-    Python prints "Exception ignored" and goes on: keep it for ``raise_kept_stop``."""
+    Python prints "Exception ignored" and goes on: keep it for the writer to raise."""
     if isinstance(unraisable.exc_value, Interrupted):
-        _kept_stops.append(unraisable.exc_value)
+        keep(unraisable.exc_value)
     else:
         _reporting_hook(unraisable)
-
-
-def raise_kept_stop() -> None:
-    """Raise a stop that a finaliser swallowed, in the code the run is in (the writer asks
-    before every message, so nothing more is sent after the signal)."""
-    if _kept_stops:
-        raise _kept_stops.pop()
 
 
 class GuardedCommand(SingerCommand):

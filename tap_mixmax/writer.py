@@ -19,7 +19,7 @@ from typing import TextIO
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib.encoding.simple import Message, StateMessage
 
-from tap_mixmax.exits import raise_kept_stop
+from tap_mixmax.kept_stops import raise_kept_stop
 
 BLOCK_BYTES = 64 * 1024
 
