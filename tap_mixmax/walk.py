@@ -145,6 +145,7 @@ class Walk(BaseAPIPaginator[str | None]):
         self.direction = direction
         self._followed: set[str] = {start} if start else set()
         self._last_ids: list[Any] = []
+        self._page: dict[str, Any] = {}
         self.stopped_early = False
 
     def url_params(self) -> dict[str, Any]:
@@ -162,7 +163,11 @@ class Walk(BaseAPIPaginator[str | None]):
         if ids and ids == self._last_ids:
             self._fail("returned the same objects as the page before")
         self._last_ids = ids
+        # The page in hand, for a signal's ``keep_place``; let go of once done, so that a
+        # finished stream's walk does not hold its last page till exit.
+        self._page = page
         yield from self.take(records)
+        self._page = {}
         self.page_done(page)
 
     def take(self, records: list[Record]) -> Iterator[Record]:
@@ -263,7 +268,6 @@ class FullWalk(Walk):
         # The `_id` of the last record of the page in hand already sent (see ``keep_place``).
         self.sent_through: str | None = None
         self._skip_through = resume.sent_through if resume else None
-        self._page: dict[str, Any] = {}
         # A killed walk that had read its last page needs no request: only its end is left.
         self.pages_read = (
             resume is not None
@@ -276,10 +280,6 @@ class FullWalk(Walk):
     def finished(self) -> bool:
         """Whether no page is left to ask for (the SDK's flag, or a resumed walk's)."""
         return self.pages_read or super().finished
-
-    def read_page(self, page: dict[str, Any]) -> Iterator[Record]:
-        self._page = page
-        return super().read_page(page)
 
     def take(self, records: list[Record]) -> Iterator[Record]:
         through, self._skip_through = self._skip_through, None
@@ -326,7 +326,6 @@ class FullWalk(Walk):
 
     def page_done(self, page: dict[str, Any]) -> None:
         self.sent_through = None
-        self._page = {}  # a finished stream's walk must not hold its last page till exit
         if self.candidate is None and page["results"]:
             self.candidate = page.get("previous")
             self.bookmark.newest_key = newest_key(page["results"], self.keeper.key_of)
@@ -403,11 +402,6 @@ class Poll(Walk):
         self.child_place = child_place
         self.sent_through: str | None = None
         self._skip_through = resume.sent_through if resume and resume.page == start else None
-        self._page: dict[str, Any] = {}
-
-    def read_page(self, page: dict[str, Any]) -> Iterator[Record]:
-        self._page = page
-        return super().read_page(page)
 
     def take(self, records: list[Record]) -> Iterator[Record]:
         through, self._skip_through = self._skip_through, None
@@ -470,7 +464,6 @@ class Poll(Walk):
 
     def page_done(self, page: dict[str, Any]) -> None:
         self.sent_through = None
-        self._page = {}
         if self.direction is Direction.OLDER:
             # Pages below the first one hold no newer cursor; the read down is whole
             # once it reaches the floor or Mixmax says nothing is older.
