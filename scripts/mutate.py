@@ -101,6 +101,11 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/tap/test_deletions.py",
             "tests/tap/test_engine.py",
             "tests/tap/test_team.py",
+            # Undeclared fields, the backoff schedule, refused responses, one-attempt lines.
+            "tests/tap/test_undeclared_fields.py",
+            "tests/adversarial/test_waits.py",
+            "tests/adversarial/test_token_origin.py",
+            "tests/adversarial/test_quick_failures.py",
         ],
     ),
 }

@@ -54,6 +54,17 @@ def test_a_closed_loopback_port_fails_after_one_quick_retry(tmp_path: Path):
     assert_clean(run)
 
 
+def test_with_no_retries_a_closed_port_is_tried_once_and_the_line_says_one_attempt(
+    tmp_path: Path,
+):
+    port = closed_port()
+    run = Runner(tmp_path, f"http://127.0.0.1:{port}/v1").run(["polls"], max_retries=0)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert retries(run) == [], run.stderr[-2000:]
+    assert "polls (/v1/polls): connection refused; gave up after 1 attempt;" in run.error
+    assert_clean(run)
+
+
 def test_under_meltano_the_hint_is_the_plugins_simulator_command(tmp_path: Path):
     port = closed_port()
     run = run_refused(tmp_path, port, plugin="tap-mixmax--team")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+import pytest
+
+from tap_mixmax.client import MixmaxStream
 from tap_mixmax.simulator import Simulator
 from tap_mixmax.simulator.topology import TOPOLOGY, Collection
 from tap_mixmax.streams import STREAM_TYPES
@@ -49,3 +54,12 @@ def test_child_rows_carry_their_own_parents_id(tap: TapRunner, sim: Simulator):
         assert set(got) == want, child.stream
         # One state entry per child stream, never one per parent object.
         assert "partitions" not in run.state["bookmarks"].get(child.stream, {}), child.stream
+
+
+def test_state_partitioning_cannot_be_set_on_a_stream():
+    """Per-parent state entries would grow with every parent ever read: setting the keys,
+    as a subclass or the SDK might, fails loudly instead of being quietly ignored."""
+    setter = MixmaxStream.state_partitioning_keys.fset
+    assert setter is not None
+    with pytest.raises(AttributeError, match="one state entry each"):
+        setter(cast(Any, None), ["parent_id"])
