@@ -58,6 +58,8 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/tap/test_resume.py",
             "tests/tap/test_engine.py",
             "tests/tap/test_deletions.py",
+            # The child and poll places a signal keeps.
+            "tests/adversarial/test_signal_progress.py",
         ],
     ),
     "pagination": (
@@ -72,6 +74,8 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/tap/test_endless.py",
             "tests/tap/test_engine.py",
             "tests/tap/test_incremental.py",
+            # An offset list resumed from the place a signal kept.
+            "tests/adversarial/test_signal_progress.py",
         ],
     ),
     "walk": (
@@ -87,6 +91,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/tap/test_deletions.py",
             "tests/adversarial/test_signal_progress.py",
             "tests/tap/test_keys_and_requests.py",
+            "tests/tap/test_walk_places.py",
         ],
     ),
     "client": (

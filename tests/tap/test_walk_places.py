@@ -3,8 +3,10 @@ resumed page skips, and which child place a signal may keep."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tap_mixmax.bookmarks import Bookmark, ChildPlace, PollPlace
-from tap_mixmax.walk import Keeper, Poll, child_in_hand
+from tap_mixmax.walk import FullWalk, Keeper, Poll, child_in_hand
 
 RECORDS = [{"_id": "c"}, {"_id": "b"}, {"_id": "a"}]
 
@@ -32,3 +34,56 @@ def test_a_child_place_is_kept_only_for_a_parent_of_the_page_not_sent_yet():
     assert child_in_hand(page, "b", place) is None  # its parent already went out
     assert child_in_hand({}, None, place) is None  # no page in hand
     assert child_in_hand(page, "c", None) is None
+
+
+def full_walk(bookmark: Bookmark, *, by_creation: bool = True) -> FullWalk:
+    keeper = Keeper(bookmark, {}, lambda record: record["_id"])
+    return FullWalk(
+        "sequences",
+        3,
+        keeper,
+        version=None,
+        created_at=lambda record: None,
+        cutoff=None,
+        by_creation=by_creation,
+        streams=["sequences"],
+    )
+
+
+def stopped_after_first_record(walk: FullWalk, page: dict[str, Any]) -> None:
+    """Read ``page`` until its first record is written, then keep the place as a signal
+    arriving at that moment would."""
+    records = walk.read_page(page)
+    next(records)
+    next(records)  # the SDK asks for the next record once the first is written
+    walk.keep_place()
+
+
+def test_a_signal_on_the_first_page_keeps_its_cursor_and_its_newest_key():
+    walk = full_walk(Bookmark())
+    stopped_after_first_record(walk, {"results": list(RECORDS), "previous": "newest-page"})
+    full_sync = walk.bookmark.full_sync
+    assert full_sync is not None
+    assert (full_sync.candidate, full_sync.sent_through) == ("newest-page", "c")
+    assert walk.bookmark.newest_key == "c"
+
+
+def test_a_signal_on_a_later_page_leaves_the_first_pages_newest_key():
+    walk = full_walk(Bookmark(newest_key="z"))
+    walk.candidate = "newest-page"  # the first page is done: its cursor and key are kept
+    stopped_after_first_record(walk, {"results": list(RECORDS), "previous": "page-2"})
+    full_sync = walk.bookmark.full_sync
+    assert full_sync is not None
+    assert full_sync.candidate == "newest-page"
+    assert walk.bookmark.newest_key == "z"
+
+
+def test_a_page_with_an_empty_previous_cursor_keeps_no_cursor():
+    # A collection page must carry `previous`; an empty one is no place to poll from.
+    walk = full_walk(Bookmark())
+    stopped_after_first_record(walk, {"results": list(RECORDS), "previous": ""})
+    assert walk.bookmark.full_sync is None
+    search = full_walk(Bookmark(), by_creation=False)
+    stopped_after_first_record(search, {"results": list(RECORDS), "previous": ""})
+    assert search.bookmark.full_sync is not None
+    assert search.bookmark.full_sync.candidate is None
