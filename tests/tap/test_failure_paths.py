@@ -77,6 +77,17 @@ def test_a_retired_endpoint_410_is_skipped_with_one_warning(tap: TapRunner, sim:
     assert_skipped(run, sim, "polls", "retired")
 
 
+def test_two_retired_endpoints_cost_one_api_url_probe(tap: TapRunner, sim: Simulator):
+    # A 404 from a collection is told from a wrong api_url by asking /users/me, once a run.
+    sim.retire("/polls", 404)
+    sim.retire("/sequences", 404)
+    run = tap.run(["polls", "sequences", "qa"])
+    assert run.returncode == 0, run.stderr
+    assert run.ids("polls") == run.ids("sequences") == []
+    # One probe, and the one request every run makes for the user column's id.
+    assert sim.count("/users/me") == 2
+
+
 def test_a_200_whose_body_is_not_json_is_retried(tap: TapRunner, sim: Simulator):
     sim.faults.schedule("/polls", ["html200"])
     run = tap.run(["polls"])
