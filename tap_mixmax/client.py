@@ -535,7 +535,8 @@ class MixmaxStream(StreamHooks):
         parent_id = record.get("_id")
         if not isinstance(parent_id, str) or not parent_id:
             msg = (
-                f"{self.name}: Mixmax sent an object without an '_id'; its children cannot be read"
+                f"{self.name}: Mixmax sent an object whose '_id' is not a string; its children "
+                "cannot be read"
             )
             raise ProtocolError(msg)
         return {

@@ -91,6 +91,13 @@ def scripted() -> Iterator[tuple[str, dict[str, Any], list[str]]]:
             "sequences: Mixmax sent a record without _id",
         ),
         (
+            # A number is an id to deduplicate by, but no path segment to list children at.
+            ["sequences", "sequence_recipients"],
+            {"/v1/sequences": {"results": [{"_id": 12345}], **CURSOR_PAGE}},
+            None,
+            "sequences: Mixmax sent an object whose '_id' is not a string",
+        ),
+        (
             ["sequences", "sequence_recipients"],
             {
                 "/v1/sequences": {"results": [{"_id": OID}], **CURSOR_PAGE},
