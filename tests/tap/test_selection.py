@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from tap_mixmax.simulator import Simulator
-from tests.tap.conftest import COLLECTIONS, TapRunner
+from tests.tap.conftest import COLLECTIONS, TapRunner, select
 
 
 def test_start_date_skips_older_objects_and_pages(tap: TapRunner, sim: Simulator):
@@ -30,6 +30,25 @@ def test_deselected_properties_are_not_asked_for(tap: TapRunner, sim: Simulator)
     assert not asked & {"variables", "cc", "bcc"}
     assert all("variables" not in row for row in run.records["sequences"])
     assert all(row["_id"] for row in run.records["sequences"])
+
+
+def test_a_deselected_nested_property_is_left_out_and_its_siblings_kept(
+    tap: TapRunner, sim: Simulator
+):
+    # fields= names top-level properties only: Mixmax sends `from` whole, and the tap
+    # drops `from.email` from each record itself.
+    catalog = select(["messages"], {})
+    (entry,) = (e for e in catalog["streams"] if e["tap_stream_id"] == "messages")
+    for item in entry["metadata"]:
+        if item["breadcrumb"] == ["properties", "from", "properties", "email"]:
+            item["metadata"]["selected"] = False
+    run = tap.run(catalog=catalog)
+    assert run.returncode == 0, run.stderr
+    senders = [row["from"] for row in run.records["messages"]]
+    served = [doc["from"] for doc in sim.visible("messages", sim.tokens["ada"])]
+    assert len(senders) == len(served) > 0
+    assert all("email" not in sender for sender in senders)
+    assert sorted(sender["name"] for sender in senders) == sorted(s["name"] for s in served)
 
 
 def test_expansions_are_passed_on(tap: TapRunner, sim: Simulator):
