@@ -62,6 +62,19 @@ def test_keep_sends_top_level_ones_in_one_object_column_and_nested_ones_in_place
     assert not [w for w in run.lines(logging.WARNING) if "not in the stream's schema" in w]
 
 
+def test_keep_with_a_catalog_discovered_without_the_column_conforms_in_one_pass(
+    sim: Simulator,
+) -> None:
+    # The catalog (discovered with the default, warn) lacks _mixmax_extra; the stream's
+    # effective schema adds it, so the catalog's schema is the stream's and each record is
+    # walked once, not once for each schema.
+    run = sync(sim, ["sequences"], undeclared_fields="keep")
+    assert run.tap is not None
+    assert EXTRA in run.tap.streams["sequences"].effective_schema["properties"]
+    assert len(run.tap.run_context.conformers["sequences"].plans) == 1
+    assert all(EXTRA in row for row in run.records("sequences"))
+
+
 def test_keep_is_lossless_for_text_postgres_jsonb_would_refuse(sim: Simulator) -> None:
     odd = {"nul": "a\u0000b", "deep": [{"x": None, "y": 1.5}], "emoji": "\U0001f600"}
     made = sim.insert("sequences", {"name": "odd", "futureField": odd, "createdAt": None})
