@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tap_mixmax.bookmarks import Bookmark, BookmarkError, ChildPlace, FullSync
+from tap_mixmax.bookmarks import Bookmark, BookmarkError, ChildPlace, FullSync, PollPlace
 
 
 def test_a_bookmark_survives_a_save_and_load_unchanged():
@@ -59,7 +59,7 @@ def test_a_search_walks_progress_has_a_null_candidate():
 
 
 @pytest.mark.parametrize(
-    ("page", "sent_through"), [("cursor-7", "id-3"), (150, "id-9"), (None, None)]
+    ("page", "sent_through"), [("cursor-7", "id-3"), (150, "id-9"), (0, "id-0"), (None, None)]
 )
 def test_a_child_place_is_saved_and_loaded_as_it_was(page: str | int | None, sent_through: str):
     place = ChildPlace("sequence_recipients", "seq-1", page, sent_through)
@@ -73,6 +73,28 @@ def test_a_child_place_is_saved_and_loaded_as_it_was(page: str | int | None, sen
         "sent_through": sent_through,
     }
     assert Bookmark.load("sequences", json.loads(json.dumps(state))) == bookmark
+
+
+@pytest.mark.parametrize(
+    "child", [None, ChildPlace("contact_group_members", "group-1", "members-2", "member-5")]
+)
+def test_a_poll_place_is_saved_and_loaded_as_it_was(child: ChildPlace | None):
+    bookmark = Bookmark(previous="p", poll_place=PollPlace("page-3", "id-4", child))
+    state: dict = {}
+    bookmark.save(state)
+    assert state["poll_place"] == {
+        "page": "page-3",
+        "sent_through": "id-4",
+        "child": None
+        if child is None
+        else {
+            "stream": "contact_group_members",
+            "parent": "group-1",
+            "page": "members-2",
+            "sent_through": "member-5",
+        },
+    }
+    assert Bookmark.load("contact_groups", json.loads(json.dumps(state))) == bookmark
 
 
 def test_saving_drops_what_the_bookmark_no_longer_holds():
@@ -126,6 +148,11 @@ def test_an_empty_state_is_an_empty_bookmark():
                 ({"stream": "s", "parent": "p", "sent_through": 3}, "full_sync.child.sent_thr"),
             ]
         ),
+        ({"poll_place": []}, "poll_place must be a dict"),
+        ({"poll_place": {"sent_through": "x"}}, "poll_place.page must be a cursor string"),
+        ({"poll_place": {"page": ""}}, "poll_place.page must be a cursor string"),
+        ({"poll_place": {"page": "p", "sent_through": 3}}, "poll_place.sent_through must be"),
+        ({"poll_place": {"page": "p", "child": []}}, "poll_place.child must be a dict"),
     ],
 )
 def test_a_wrongly_shaped_part_is_refused_by_name(stored: dict, key: str):
