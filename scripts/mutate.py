@@ -76,6 +76,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/tap/test_incremental.py",
             # An offset list resumed from the place a signal kept.
             "tests/adversarial/test_signal_progress.py",
+            "tests/tap/test_walk_places.py",
         ],
     ),
     "walk": (

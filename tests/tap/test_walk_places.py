@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tap_mixmax.bookmarks import Bookmark, ChildPlace, PollPlace
+from tap_mixmax.pagination import Offset, OffsetWalk, PageCap
 from tap_mixmax.walk import FullWalk, Keeper, Poll, child_in_hand
 
 RECORDS = [{"_id": "c"}, {"_id": "b"}, {"_id": "a"}]
@@ -87,3 +90,34 @@ def test_a_page_with_an_empty_previous_cursor_keeps_no_cursor():
     stopped_after_first_record(search, {"results": list(RECORDS), "previous": ""})
     assert search.bookmark.full_sync is not None
     assert search.bookmark.full_sync.candidate is None
+
+
+def offset_walk(page: str | int | None, page_size: int = 10) -> OffsetWalk:
+    place = ChildPlace("sequence_recipients", "seq-1", page, "row-x")
+    return OffsetWalk(
+        "sequence_recipients",
+        page_size,
+        PageCap(floor=50),
+        cap=100,
+        largest=50,
+        parent="seq-1",
+        resume=place,
+    )
+
+
+def test_an_offset_list_resumes_at_the_last_row_sent_asking_one_row_more():
+    # That row comes back first, as the overlap that shows the list did not shift.
+    assert offset_walk(0).current_value == Offset(0, 11)
+    assert offset_walk(37).current_value == Offset(37, 11)
+    assert offset_walk(37, page_size=50).current_value == Offset(37, 50)  # Mixmax's largest
+
+
+def test_an_offset_list_resumed_near_the_cap_asks_no_row_past_it():
+    assert offset_walk(97).current_value == Offset(97, 3)
+
+
+@pytest.mark.parametrize("page", [100, 101, -1, "cursor-2", None])
+def test_a_place_outside_the_list_is_not_resumed_from(page: str | int | None):
+    walk = offset_walk(page)
+    assert walk.current_value == Offset(0, 10)
+    assert walk.place.page is None
