@@ -9,7 +9,7 @@ import pytest
 
 from tap_mixmax.bookmarks import Bookmark, ChildPlace, PollPlace
 from tap_mixmax.pagination import Offset, OffsetWalk, PageCap
-from tap_mixmax.walk import FullWalk, Keeper, Poll, child_in_hand
+from tap_mixmax.walk import ChildWalk, FullWalk, Keeper, Poll, child_in_hand
 
 RECORDS = [{"_id": "c"}, {"_id": "b"}, {"_id": "a"}]
 
@@ -121,3 +121,18 @@ def test_a_place_outside_the_list_is_not_resumed_from(page: str | int | None):
     walk = offset_walk(page)
     assert walk.current_value == Offset(0, 10)
     assert walk.place.page is None
+
+
+def test_a_cursor_child_list_resumes_at_its_page_in_hand_after_the_last_row_sent():
+    place = ChildPlace("contact_group_members", "group-1", "page-3", "c")
+    walk = ChildWalk("contact_group_members", 3, "group-1", place)
+    assert walk.current_value == "page-3"
+    assert list(walk.take(list(RECORDS))) == RECORDS[1:]
+
+
+def test_a_child_place_holding_an_offset_is_no_cursor_and_skips_nothing():
+    # A list the stream once paged by offset: the rerun reads it whole from the top.
+    place = ChildPlace("contact_group_members", "group-1", 40, "c")
+    walk = ChildWalk("contact_group_members", 3, "group-1", place)
+    assert walk.current_value is None
+    assert list(walk.take(list(RECORDS))) == RECORDS
