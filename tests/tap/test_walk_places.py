@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tap_mixmax.bookmarks import Bookmark, ChildPlace, PollPlace
+from tap_mixmax.bookmarks import Bookmark, ChildPlace, FullSync, PollPlace
 from tap_mixmax.pagination import Offset, OffsetWalk, PageCap
 from tap_mixmax.walk import ChildWalk, FullWalk, Keeper, Poll, child_in_hand
 
@@ -136,3 +136,34 @@ def test_a_child_place_holding_an_offset_is_no_cursor_and_skips_nothing():
     walk = ChildWalk("contact_group_members", 3, "group-1", place)
     assert walk.current_value is None
     assert list(walk.take(list(RECORDS))) == RECORDS
+
+
+def resumed(**place: Any) -> FullWalk:
+    return full_walk(Bookmark(full_sync=FullSync("newest", None, None, ["sequences"], **place)))
+
+
+def test_a_walk_killed_after_its_last_page_asks_for_no_page_again():
+    assert resumed().finished
+
+
+def test_a_signal_inside_the_first_page_resumes_that_page_after_the_last_record_sent():
+    # The first page has no cursor to ask for: `next` is null and the page is asked again.
+    walk = resumed(sent_through="c")
+    assert not walk.finished
+    assert walk.current_value is None
+    assert list(walk.take(list(RECORDS))) == RECORDS[1:]
+
+
+def test_a_signal_inside_a_child_list_of_the_first_page_resumes_that_page():
+    walk = resumed(child=ChildPlace("sequence_recipients", "c", 100, "row-9"))
+    assert not walk.finished
+    assert list(walk.take(list(RECORDS))) == RECORDS
+
+
+def test_a_child_list_keeps_its_place_on_to_the_next_page_only_while_pages_follow():
+    walk = ChildWalk("contact_group_members", 3, "group-1", None)
+    walk.page_done({"results": RECORDS, "next": "page-2", "hasNext": True})
+    assert walk.place.page == "page-2"
+    # Mixmax sends a `next` on the last page too; nothing follows it to keep a place at.
+    walk.page_done({"results": RECORDS, "next": "page-3", "hasNext": False})
+    assert walk.place.page == "page-2"
