@@ -93,6 +93,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/adversarial/test_signal_progress.py",
             "tests/tap/test_keys_and_requests.py",
             "tests/tap/test_walk_places.py",
+            "tests/tap/test_poll_trust.py",
         ],
     ),
     "client": (

@@ -39,13 +39,15 @@ def test_a_child_place_is_kept_only_for_a_parent_of_the_page_not_sent_yet():
     assert child_in_hand(page, "c", None) is None
 
 
-def full_walk(bookmark: Bookmark, *, by_creation: bool = True) -> FullWalk:
+def full_walk(
+    bookmark: Bookmark, *, by_creation: bool = True, version: int | None = None
+) -> FullWalk:
     keeper = Keeper(bookmark, {}, lambda record: record["_id"])
     return FullWalk(
         "sequences",
         3,
         keeper,
-        version=None,
+        version=version,
         created_at=lambda record: None,
         cutoff=None,
         by_creation=by_creation,
@@ -167,3 +169,27 @@ def test_a_child_list_keeps_its_place_on_to_the_next_page_only_while_pages_follo
     # Mixmax sends a `next` on the last page too; nothing follows it to keep a place at.
     walk.page_done({"results": RECORDS, "next": "page-3", "hasNext": False})
     assert walk.place.page == "page-2"
+
+
+def test_the_last_page_bookmarks_no_next_page_nor_does_a_walk_stopped_at_start_date():
+    walk = full_walk(Bookmark())
+    walk.page_done({"results": RECORDS, "previous": "newest", "next": "n2", "hasNext": True})
+    assert walk.bookmark.full_sync is not None
+    assert walk.bookmark.full_sync.next == "n2"
+    # Mixmax sends a `next` on its last page too: a rerun after a kill here asks nothing.
+    walk.page_done({"results": RECORDS, "previous": "p2", "next": "n3", "hasNext": False})
+    assert walk.bookmark.full_sync.next is None
+    cut = full_walk(Bookmark())
+    cut.stopped_early = True  # the page held an object older than start_date
+    cut.page_done({"results": RECORDS, "previous": "newest", "next": "n2", "hasNext": True})
+    assert cut.bookmark.full_sync is not None
+    assert cut.bookmark.full_sync.next is None
+
+
+def test_a_finished_walk_keeps_its_version_so_the_next_one_is_above_it():
+    bookmark = Bookmark()
+    walk = full_walk(bookmark, version=1_700_000_123)
+    walk.page_done({"results": RECORDS, "previous": "newest", "hasNext": False})
+    walk.finish()
+    assert (bookmark.previous, bookmark.full_sync) == ("newest", None)
+    assert bookmark.last_version == 1_700_000_123
