@@ -193,3 +193,12 @@ def test_a_finished_walk_keeps_its_version_so_the_next_one_is_above_it():
     walk.finish()
     assert (bookmark.previous, bookmark.full_sync) == ("newest", None)
     assert bookmark.last_version == 1_700_000_123
+
+
+def test_a_signal_inside_a_poll_page_keeps_its_last_record_sent_with_or_without_a_child():
+    walk = poll(None)
+    records = walk.read_page({"results": list(RECORDS), "previous": "page-2"})
+    next(records)
+    next(records)  # the first record is written
+    walk.keep_place()
+    assert walk.bookmark.poll_place == PollPlace("page-1", "c", None)
