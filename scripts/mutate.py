@@ -94,6 +94,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
             "tests/tap/test_keys_and_requests.py",
             "tests/tap/test_walk_places.py",
             "tests/tap/test_poll_trust.py",
+            "tests/tap/test_poll_read_down.py",
         ],
     ),
     "client": (
