@@ -55,7 +55,7 @@ def full_walk(
     )
 
 
-def stopped_after_first_record(walk: FullWalk, page: dict[str, Any]) -> None:
+def stopped_after_first_record(walk: FullWalk | Poll, page: dict[str, Any]) -> None:
     """Read ``page`` until its first record is written, then keep the place as a signal
     arriving at that moment would."""
     records = walk.read_page(page)
@@ -197,8 +197,5 @@ def test_a_finished_walk_keeps_its_version_so_the_next_one_is_above_it():
 
 def test_a_signal_inside_a_poll_page_keeps_its_last_record_sent_with_or_without_a_child():
     walk = poll(None)
-    records = walk.read_page({"results": list(RECORDS), "previous": "page-2"})
-    next(records)
-    next(records)  # the first record is written
-    walk.keep_place()
+    stopped_after_first_record(walk, {"results": list(RECORDS), "previous": "page-2"})
     assert walk.bookmark.poll_place == PollPlace("page-1", "c", None)
